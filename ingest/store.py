@@ -150,9 +150,10 @@ class Store:
                 f"saferkg ({SCHEMA_VERSION}); upgrade saferkg"
             )
         if version < SCHEMA_VERSION:
-            with self.transaction():
-                self.db.executescript(_SCHEMA)
-                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            # executescript() commits any open transaction first, so the script holds its own.
+            self.db.executescript(
+                f"BEGIN IMMEDIATE;\n{_SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;"
+            )
 
     def close(self) -> None:
         self.db.close()
