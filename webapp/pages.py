@@ -1,0 +1,224 @@
+"""The HTML pages: thin handlers that render the data of :mod:`webapp.views`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from graph import reports
+
+from . import views
+from .errors import BadParameter, NotFound
+from .services import Services
+
+bp = Blueprint("pages", __name__)
+
+
+def svc() -> Services:
+    services: Services = current_app.extensions["saferkg"]
+    return services
+
+
+def page(template: str, title: str, **context: Any) -> str:
+    return render_template(template, title=title, **context)
+
+
+@bp.app_template_global()
+def url_with(**changes: Any) -> str:
+    """This page's URL with some query parameters changed (None removes one)."""
+    args = {k: v for k, v in request.args.items()}
+    for k, v in changes.items():
+        if v is None:
+            args.pop(k, None)
+        else:
+            args[k] = str(v)
+    query = urlencode(args)
+    return request.path + ("?" + query if query else "")
+
+
+@bp.get("/")
+def search() -> str:
+    data = views.search(svc(), request.args)
+    return page("search.html", "Search", data=data)
+
+
+@bp.get("/priorities")
+def matrix() -> str:
+    data = views.matrix(svc(), request.args)
+    return page("matrix.html", "Priorities matrix", data=data)
+
+
+@bp.get("/priorities.csv")
+def matrix_csv() -> Response:
+    data = views.matrix(svc(), request.args)
+    return _download(reports.to_csv(matrix_rows(data)), "priorities.csv", "text/csv")
+
+
+def matrix_rows(data: dict[str, Any]) -> list[list[str]]:
+    """The matrix as spreadsheet rows: one row per partner, one column per theme."""
+    themes = data.get("themes", [])
+    header = ["Partner"] + [t.get("label", t.get("id", "")) for t in themes]
+    rows = [header]
+    for r in data.get("rows", []):
+        cells = r.get("cells", {})
+        line = [r.get("partner", r.get("label", ""))]
+        for t in themes:
+            cell = cells.get(t.get("id")) if isinstance(cells, dict) else None
+            line.append("; ".join(c.get("text", "") for c in _cell_list(cell)))
+        rows.append(line)
+    return rows
+
+
+def _cell_list(cell: Any) -> list[dict[str, Any]]:
+    if not cell:
+        return []
+    if isinstance(cell, list):
+        return cell
+    if isinstance(cell, dict):
+        return cell.get("priorities", [cell])
+    return []
+
+
+@bp.app_template_global()
+def cell_list(cell: Any) -> list[dict[str, Any]]:
+    return _cell_list(cell)
+
+
+@bp.get("/themes")
+def themes() -> str:
+    return page("themes.html", "Themes", data=views.themes(svc(), request.args))
+
+
+@bp.get("/themes/<name>")
+def theme(name: str) -> str:
+    data = views.theme(svc(), name)
+    return page(
+        "theme.html",
+        f"Theme: {data['theme'].get('label', name)}",
+        data=data,
+        section="pages.themes",
+        crumbs=[("Themes", url_for("pages.themes"))],
+    )
+
+
+@bp.get("/partners")
+def partners() -> str:
+    return page("partners.html", "Partners", data=views.partners(svc(), request.args))
+
+
+@bp.get("/partners/<name>")
+def partner(name: str) -> str:
+    data = views.partner(svc(), name)
+    record = data["partner"]
+    return page(
+        "partner.html",
+        record.get("name") or record.get("label") or name,
+        data=data,
+        section="pages.partners",
+        crumbs=[("Partners", url_for("pages.partners"))],
+    )
+
+
+@bp.get("/routes")
+def routes() -> str:
+    knowledge_bodies = views.bodies(svc())
+    data = views.route(svc(), request.args, required=False)
+    return page("routes.html", "Escalation routes", data=data, bodies=knowledge_bodies)
+
+
+@bp.get("/review")
+def review() -> str:
+    return page("review.html", "Review pack", data=views.review(svc(), request.args))
+
+
+@bp.get("/csa")
+def csa() -> str:
+    return page("csa.html", "Community Safety Agreement", data=views.csa(svc(), request.args))
+
+
+@bp.get("/csa.csv")
+def csa_csv() -> Response:
+    data = views.csa(svc(), request.args)
+    return _download(
+        reports.to_csv(reports.csa_rows(data)), "community-safety-agreement.csv", "text/csv"
+    )
+
+
+@bp.get("/csa.xlsx")
+def csa_xlsx() -> Response:
+    data = views.csa(svc(), request.args)
+    priorities = [["Priority", "Shared by"]] + [
+        [p["theme"], ", ".join(p["shared_by"])] for p in data["priorities"]
+    ]
+    body = reports.to_xlsx({"Partners": reports.csa_rows(data), "Priorities": priorities})
+    return _download(
+        body,
+        "community-safety-agreement.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.get("/links")
+def links() -> str:
+    return page("links.html", "Link health", data=views.links(svc(), request.args))
+
+
+@bp.get("/documents")
+def documents() -> str:
+    return page("documents.html", "Documents", data=views.documents(svc(), request.args))
+
+
+@bp.get("/documents/one")
+def document() -> str:
+    data = views.document(svc(), request.args)
+    return page(
+        "document.html",
+        data["document"]["title"] or data["document"]["url"],
+        data=data,
+        section="pages.partners",
+        crumbs=[("Documents", url_for("pages.documents"))],
+    )
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@bp.get("/documents/original")
+def original() -> Response:
+    """The stored body as fetched; PDFs as PDF, anything else as plain text, never rendered."""
+    url = views.text_arg(request.args, "url", required=True)
+    store = svc().store()
+    doc = store.document(url or "")
+    if doc is None:
+        raise NotFound(f"no document with the address {url}")
+    stored = store.body(doc.content_hash)
+    if stored is None:
+        raise NotFound(f"the original of {url} was not kept")
+    _ctype, body = stored
+    name = _SAFE_NAME.sub("-", (url or "").rstrip("/").rsplit("/", 1)[-1])[:80] or "document"
+    if body[:5] == b"%PDF-":
+        resp = Response(body, mimetype="application/pdf")
+        resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    else:
+        # Crawled HTML is shown as its source text, never as a page of this site.
+        resp = Response(body, mimetype="text/plain")
+        resp.headers["Content-Disposition"] = f'inline; filename="{name}.txt"'
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
+    return resp
+
+
+@bp.get("/about")
+def about() -> str:
+    return page("about.html", "About", data=views.about(svc(), request.args))
+
+
+def _download(body: str | bytes, filename: str, mimetype: str) -> Response:
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+__all__ = ["bp", "BadParameter"]
