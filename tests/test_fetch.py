@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sites import Page, Site, partner_site, refused_port, serve
 
 from ingest.errors import (
     ConnectFailed,
@@ -21,7 +22,6 @@ from ingest.mirror import url_to_path
 from ingest.robots import Politeness
 from saferkg import __version__
 from saferkg.settings import Settings
-from sites import Page, Site, partner_site, refused_port, serve
 
 
 @pytest.fixture
