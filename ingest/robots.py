@@ -37,6 +37,7 @@ class HostRules:
     allow_all: bool = True
     reason: str = ""  # why everything is disallowed, when it is
     crawl_delay: float | None = None
+    failure: FetchError | None = None  # why robots.txt could not be read, when it could not
 
 
 def host_key(url: str) -> str:
@@ -95,7 +96,10 @@ class Politeness:
             return HostRules(key)
         except FetchError as e:
             return HostRules(
-                key, allow_all=False, reason=f"robots.txt unavailable ({e}); host skipped this run"
+                key,
+                allow_all=False,
+                reason=f"robots.txt unavailable ({e}); host skipped this run",
+                failure=e,
             )
         text = resp.body.decode("utf-8", errors="replace")
         parser = Protego.parse(text)
