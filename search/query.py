@@ -1,0 +1,633 @@
+"""Querying the index: parsing, synonyms, typo tolerance, facets, grouping, snippets.
+
+    >>> searcher = Searcher.open(Path("data/index"), thesaurus=Thesaurus.load())  # doctest: +SKIP
+    >>> result = searcher.search("ASB", partner="safer-leicester")                # doctest: +SKIP
+    >>> result["hits"][0]["snippet"]                                              # doctest: +SKIP
+    'reduce <mark>anti</mark>-<mark>social</mark> <mark>behaviour</mark> ...'
+
+One whoosh searcher is opened and reused; each search checks (cheaply) whether
+the index pointer or generation changed and refreshes under a lock. Searches
+are serialised by the same lock: whoosh is pure Python, so threads would not
+run them in parallel anyway, and its file readers are not documented as
+thread-safe.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser
+from whoosh.qparser import plugins as qplugins
+from whoosh.qparser.common import QueryParserError
+from whoosh.searching import Searcher as WhooshSearcher
+
+from .errors import QueryError
+from .index import FileIndex, current_dir, exact, open_index, stemming
+
+TEXT_FIELDS = ("title", "section", "text")
+FACETS = ("partner", "theme", "kind", "year")
+SORTS = ("relevance", "date")
+MAX_QUERY_CHARS = 300
+MAX_WORDS = 30
+MAX_LIMIT = 100
+PASSAGES_PER_HIT = 3
+SNIPPET_CHARS = 220
+
+_STEM = stemming()
+_EXACT = exact()
+_FILTER = re.compile(r'(?<![\w:])(partner|theme|kind|year):("[^"]*"|[^\s()"]+)', re.IGNORECASE)
+_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_PLACEHOLDER = re.compile(r"zzq(\d+)q")
+
+
+def _normalise(text: str) -> str:
+    """The thesaurus's matching form when graph.themes is there, else lower-case words."""
+    try:
+        from graph.themes import normalise
+    except ImportError:  # search works without the graph package
+        return " ".join(re.findall(r"\w+", text.lower()))
+    return normalise(text)
+
+
+@dataclass
+class _DocMeta:
+    docnum: int
+    partner: str
+    partner_name: str
+    kind: str
+    date: str
+    years: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+
+
+class _View:
+    """Per-generation lookups: record -> document, and each document's facet values."""
+
+    def __init__(self, searcher: WhooshSearcher) -> None:
+        reader = searcher.reader()
+        self.url_of: list[str] = [_s(v) for v in reader.column_reader("doc_url")]
+        partner = reader.column_reader("partner")
+        pname = reader.column_reader("partner_name")
+        kind = reader.column_reader("kind")
+        date = reader.column_reader("date")
+        self.docs: dict[str, _DocMeta] = {}
+        for d in searcher.docs_for_query(wq.Term("rtype", "doc")):
+            self.docs[self.url_of[d]] = _DocMeta(
+                d, _s(partner[d]), _s(pname[d]), _s(kind[d]), _s(date[d])
+            )
+        for fname, attr in (("year", "years"), ("themes", "themes")):
+            for term in reader.field_terms(fname):
+                for d in searcher.docs_for_query(wq.Term(fname, term)):
+                    meta = self.docs.get(self.url_of[d])
+                    if meta is not None and meta.docnum == d:
+                        getattr(meta, attr).append(term)
+
+
+def _s(v: Any) -> str:
+    return v.decode("utf-8") if isinstance(v, bytes) else str(v or "")
+
+
+class Searcher:
+    """A reusable searcher over the current index; see the module docstring."""
+
+    def __init__(self, index_dir: str | Path, *, thesaurus: Any = None) -> None:
+        self.index_dir = Path(index_dir)
+        self.thesaurus = thesaurus
+        self._lock = threading.RLock()
+        self._real: Path | None = None
+        self._ix: FileIndex | None = None
+        self._searcher: WhooshSearcher | None = None
+        self._view: _View | None = None
+        self._synonyms: dict[str, list[str]] = {}
+        self._max_words = 1
+        if thesaurus is not None:
+            for key, labels in thesaurus.synonyms().items():
+                self._synonyms[key] = list(labels)
+                self._max_words = max(self._max_words, len(key.split()))
+        self._parser: MultifieldParser | None = None
+
+    @classmethod
+    def open(cls, index_dir: str | Path, *, thesaurus: Any = None) -> Searcher:
+        """Open the current index (IndexMissing when none was built)."""
+        s = cls(index_dir, thesaurus=thesaurus)
+        with s._lock:
+            s._ensure()
+        return s
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            if self._ix is not None:
+                self._ix.close()
+            self._searcher = self._ix = self._view = None
+            self._real = None
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keeping up with the index ------------------------------------------------
+
+    def _ensure(self) -> tuple[WhooshSearcher, _View]:
+        real = current_dir(self.index_dir)
+        if real != self._real or self._searcher is None:
+            ix = open_index(self.index_dir)
+            old_s, old_ix = self._searcher, self._ix
+            self._ix, self._searcher, self._real = ix, ix.searcher(), real
+            self._view = None
+            if old_s is not None:
+                old_s.close()
+            if old_ix is not None:
+                old_ix.close()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+            self._view = None
+        if self._view is None:
+            self._view = _View(self._searcher)
+        if self._parser is None:
+            self._parser = _make_parser(self._searcher.schema)
+        return self._searcher, self._view
+
+    # -- the public call ------------------------------------------------------------
+
+    def search(
+        self,
+        q: str,
+        *,
+        partner: str | None = None,
+        theme: str | None = None,
+        kind: str | None = None,
+        year: str | int | None = None,
+        limit: int = 10,
+        page: int = 1,
+        sort: str = "relevance",
+    ) -> dict[str, Any]:
+        """Search; returns the CLI/API JSON shape (see docs/design.md)."""
+        if not 1 <= int(limit) <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        if int(page) < 1:
+            raise QueryError(f"page must be 1 or more, not {page}")
+        if sort not in SORTS:
+            raise QueryError(f'sort must be one of {", ".join(SORTS)}, not "{sort}"')
+        if not isinstance(q, str):
+            raise QueryError("the query must be text")
+        notes: list[str] = []
+        text = _clean(q, notes)
+        text, inline = _inline_filters(text)
+        given: dict[str, Any] = {"partner": partner, "theme": theme, "kind": kind, "year": year}
+        for name, value in inline.items():
+            if given[name] is None:
+                given[name] = value
+        filters = {k: _clean_value(v) for k, v in given.items() if v not in (None, "")}
+        filters = {k: v for k, v in filters.items() if v}
+        if filters.get("theme") and self.thesaurus is not None:
+            filters["theme"] = self._theme_id(str(filters["theme"]))
+        with self._lock:
+            s, view = self._ensure()
+            return self._run(s, view, text, filters, int(limit), int(page), sort, notes)
+
+    def _theme_id(self, name: str) -> str:
+        """Accept a theme id or any of its labels."""
+        themes = getattr(self.thesaurus, "themes", {})
+        if name in themes:
+            return name
+        resolve = getattr(self.thesaurus, "resolve", None)
+        if resolve is None:
+            return name
+        try:
+            return str(resolve(name).id)
+        except Exception as e:  # the thesaurus raises its own UnknownName
+            raise QueryError(str(e)) from e
+
+    # -- the work -------------------------------------------------------------------
+
+    def _run(
+        self,
+        s: WhooshSearcher,
+        view: _View,
+        text: str,
+        filters: dict[str, str],
+        limit: int,
+        page: int,
+        sort: str,
+        notes: list[str],
+    ) -> dict[str, Any]:
+        filter_q = _filter_query(filters)
+        suggestion = None
+        if not text.strip():
+            query: wq.Query | None = None
+            matched = _docs(s, wq.Term("rtype", "doc") if filter_q is None else filter_q)
+            if not filters:
+                notes.append("empty query: showing every document, newest first")
+            sort = "date"
+        else:
+            query, suggestion = self._parse(s, text)
+            if query is None or query is wq.NullQuery:
+                notes.append("nothing searchable in the query")
+                matched = set()
+                query = None
+            else:
+                full = query if filter_q is None else wq.And([query, filter_q])
+                matched = _docs(s, full)
+        urls = {view.url_of[d] for d in matched}
+        urls &= view.docs.keys()
+        total = len(urls)
+        pages = max(1, math.ceil(total / limit))
+        start, end = (page - 1) * limit, page * limit
+        groups: dict[str, list[tuple[float, int]]] = {}
+        if query is None or sort == "date":
+            order = sorted(urls, key=lambda u: (view.docs[u].date, u), reverse=True)[start:end]
+            if query is not None and order:
+                only = wq.Or([wq.Term("doc_url", u) for u in order])
+                restrict = only if filter_q is None else wq.And([only, filter_q])
+                for hit in s.search(query, filter=restrict, limit=None).top_n:
+                    groups.setdefault(view.url_of[hit[1]], []).append(hit)
+            page_urls = order
+        else:
+            k = max(50, end * 4)
+            while True:
+                results = s.search(query, filter=filter_q, limit=k)
+                groups = {}
+                for hit in results.top_n:
+                    groups.setdefault(view.url_of[hit[1]], []).append(hit)
+                if len(groups) >= end or k >= len(matched):
+                    break
+                k *= 4
+            page_urls = list(groups)[start:end]
+        stems = _highlight_terms(s, query)
+        hits = [self._hit(s, view, u, groups.get(u, []), stems) for u in page_urls]
+        result: dict[str, Any] = {
+            "query": text,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "limit": limit,
+            "sort": sort,
+            "filters": filters,
+            "facets": self._facets(view, urls),
+            "suggestion": suggestion,
+            "hits": hits,
+        }
+        if notes:
+            result["note"] = "; ".join(notes)
+        return result
+
+    def _hit(
+        self,
+        s: WhooshSearcher,
+        view: _View,
+        url: str,
+        scored: list[tuple[float, int]],
+        stems: Marks,
+    ) -> dict[str, Any]:
+        meta = view.docs[url]
+        head = s.stored_fields(meta.docnum)
+        passages = []
+        for score, docnum in sorted(scored, reverse=True):
+            if docnum == meta.docnum:
+                continue
+            f = s.stored_fields(docnum)
+            passages.append(
+                {
+                    "section": f.get("section") or "",
+                    "snippet": highlight(f.get("text", ""), stems),
+                    "page": f.get("page"),
+                    "score": round(score, 3),
+                }
+            )
+            if len(passages) >= PASSAGES_PER_HIT:
+                break
+        score = max((sc for sc, _ in scored), default=0.0)
+        if passages:
+            snippet, section = passages[0]["snippet"], passages[0]["section"]
+        else:
+            snippet, section = highlight(head.get("text", ""), stems), ""
+        return {
+            "url": url,
+            "title": head.get("title") or url,
+            "partner": meta.partner_name or meta.partner,
+            "partner_id": meta.partner,
+            "partner_type": head.get("partner_type", ""),
+            "section": section,
+            "snippet": snippet,
+            "score": round(score, 3),
+            "kind": meta.kind,
+            "period": head.get("period") or None,
+            "date": meta.date or None,
+            "fetched_at": head.get("fetched") or None,
+            "themes": list(meta.themes),
+            "passages": passages,
+        }
+
+    def _facets(self, view: _View, urls: set[str]) -> dict[str, list[dict[str, Any]]]:
+        metas = [view.docs[u] for u in urls]
+        partner = Counter(m.partner for m in metas)
+        names = {m.partner: m.partner_name for m in metas}
+        kind = Counter(m.kind for m in metas if m.kind)
+        year = Counter(y for m in metas for y in m.years)
+        theme = Counter(t for m in metas for t in m.themes)
+        themes = getattr(self.thesaurus, "themes", {}) if self.thesaurus is not None else {}
+
+        def rows(c: Counter[str], label: Any) -> list[dict[str, Any]]:
+            out = [{"value": v, "label": label(v), "count": n} for v, n in c.items()]
+            out.sort(key=lambda r: (-r["count"], str(r["label"]).lower()))
+            return out
+
+        return {
+            "partner": rows(partner, lambda v: names.get(v) or v),
+            "theme": rows(theme, lambda v: themes[v].label if v in themes else v),
+            "kind": rows(kind, lambda v: v),
+            "year": sorted(rows(year, lambda v: v), key=lambda r: r["value"], reverse=True),
+        }
+
+    # -- parsing --------------------------------------------------------------------
+
+    def _parse(self, s: WhooshSearcher, text: str) -> tuple[wq.Query | None, str | None]:
+        assert self._parser is not None
+        rewritten, slots, words = self._placeholders(text)
+        try:
+            parsed = self._parser.parse(rewritten)
+        except (QueryParserError, ValueError, TypeError, IndexError) as e:
+            raise QueryError(f"cannot understand the query: {e}") from e
+        reader = s.reader()
+
+        def rewrite(node: wq.Query) -> wq.Query:
+            if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
+                m = _PLACEHOLDER.fullmatch(str(node.text))
+                if m is not None and int(m.group(1)) < len(slots):
+                    return _slot_query(node.fieldname, slots[int(m.group(1))])
+                if reader.doc_frequency(node.fieldname, node.text) == 0:
+                    return _fuzzy(s, node)
+                return node
+            if node.is_leaf():
+                return node
+            return node.apply(rewrite)
+
+        query = rewrite(parsed)
+        query = query.normalize()
+        return query, self._suggest(s, text, words)
+
+    def _placeholders(self, text: str) -> tuple[str, list[tuple[str, list[str]]], list[str]]:
+        """Phrases and thesaurus labels become placeholder words the parser leaves alone."""
+        tokens = _TOKEN.findall(text)
+        out: list[str] = []
+        slots: list[tuple[str, list[str]]] = []  # (kind, labels or phrase words)
+        plain: list[str] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.startswith('"'):
+                phrase = tok.strip('"').strip()
+                if phrase:
+                    labels = self._synonyms.get(_normalise(phrase))
+                    slots.append(("syn", labels) if labels else ("phrase", [phrase]))
+                    out.append(f"zzq{len(slots) - 1}q")
+                i += 1
+                continue
+            matched = 0
+            if self._synonyms and _is_word(tok):
+                for n in range(min(self._max_words, len(tokens) - i), 0, -1):
+                    run = tokens[i : i + n]
+                    if not all(_is_word(t) for t in run):
+                        continue
+                    labels = self._synonyms.get(_normalise(" ".join(run)))
+                    if labels:
+                        # The user's own words weigh more than their synonyms.
+                        slots.append(("syn", [" ".join(run), *labels]))
+                        out.append(f"zzq{len(slots) - 1}q")
+                        matched = n
+                        break
+            if matched:
+                i += matched
+                continue
+            if _is_word(tok):
+                plain.append(tok)
+            out.append(tok)
+            i += 1
+        return " ".join(out), slots, plain
+
+    def _suggest(self, s: WhooshSearcher, text: str, words: list[str]) -> str | None:
+        """A "did you mean" query when some words are not in the index vocabulary."""
+        reader = s.reader()
+        suggestion = text
+        changed = False
+        corrector = None
+        for w in words:
+            low = w.lower()
+            if len(low) < 4 or not low.isalpha() or reader.doc_frequency("exact", low) > 0:
+                continue
+            corrector = corrector or s.corrector("exact")
+            best = corrector.suggest(low, limit=1, maxdist=2, prefix=1)
+            if best and best[0] != low:
+                suggestion = re.sub(rf"(?<!\w){re.escape(w)}(?!\w)", best[0], suggestion, count=1)
+                changed = True
+        return suggestion if changed else None
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _make_parser(schema: Any) -> MultifieldParser:
+    parser = MultifieldParser(list(TEXT_FIELDS), schema)
+    for plugin in (
+        qplugins.FieldsPlugin,  # field filters are taken out before parsing
+        qplugins.RangePlugin,
+        qplugins.BoostPlugin,
+        qplugins.EveryPlugin,
+        qplugins.SingleQuotePlugin,  # apostrophes are part of words here
+        qplugins.PhrasePlugin,  # phrases become placeholders for the exact field
+    ):
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+def _is_word(tok: str) -> bool:
+    return tok not in _OPERATORS and tok not in "()" and not re.search(r"[*?~\"]", tok)
+
+
+def _clean(q: str, notes: list[str]) -> str:
+    """Fold the query to plain searchable text: no control characters, bounded length."""
+    text = unicodedata.normalize("NFKC", q)
+    text = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") else c for c in text
+    )
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
+        notes.append(f"query truncated to {MAX_QUERY_CHARS} characters")
+    words = text.split()
+    if len(words) > MAX_WORDS:
+        text = " ".join(words[:MAX_WORDS])
+        notes.append(f"query truncated to {MAX_WORDS} words")
+    if text.count('"') % 2:
+        text = text[::-1].replace('"', "", 1)[::-1]  # drop the unmatched last quote
+    return text
+
+
+def _clean_value(v: Any) -> str:
+    return str(v).strip().strip('"').strip()
+
+
+def _inline_filters(text: str) -> tuple[str, dict[str, str]]:
+    """Take ``partner:x theme:"y z" kind:pdf year:2020`` out of the query text."""
+    found: dict[str, str] = {}
+
+    def take(m: re.Match[str]) -> str:
+        found.setdefault(m.group(1).lower(), m.group(2).strip('"'))
+        return " "
+
+    return " ".join(_FILTER.sub(take, text).split()), found
+
+
+def _filter_query(filters: Mapping[str, str]) -> wq.Query | None:
+    fields = {"partner": "partner", "theme": "themes", "kind": "kind", "year": "year"}
+    terms = [
+        wq.Term(fields[k], str(v).lower() if k != "partner" else str(v)) for k, v in filters.items()
+    ]
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else wq.And(terms)
+
+
+def _docs(s: WhooshSearcher, q: wq.Query) -> set[int]:
+    return set(s.docs_for_query(q))
+
+
+def _analyse(analyzer: Any, text: str) -> list[str]:
+    return [t.text for t in analyzer(text)]
+
+
+def _slot_query(fieldname: str, slot: tuple[str, list[str]]) -> wq.Query:
+    kind, values = slot
+    if kind == "phrase":
+        words = _analyse(_EXACT, values[0])
+        if not words:
+            return wq.NullQuery
+        return wq.Term("exact", words[0]) if len(words) == 1 else wq.Phrase("exact", words)
+    alts: list[wq.Query] = []
+    for n, label in enumerate(values):
+        words = _analyse(_STEM, label)
+        if not words:
+            continue
+        boost = 1.5 if n == 0 else 0.6
+        if len(words) == 1:
+            alts.append(wq.Term(fieldname, words[0], boost=boost))
+        else:
+            alts.append(wq.Phrase(fieldname, words, boost=boost))
+    return wq.Or(alts) if alts else wq.NullQuery
+
+
+def _fuzzy(s: WhooshSearcher, node: wq.Term) -> wq.Query:
+    """An unknown word matches its nearest words in the index (typo tolerance)."""
+    word = str(node.text)
+    if len(word) < 4 or not word.isalpha():
+        return node
+    close = s.corrector(node.fieldname).suggest(word, limit=3, maxdist=2, prefix=1)
+    if not close:
+        return node
+    return wq.Or([wq.Term(node.fieldname, w, boost=0.9) for w in close])
+
+
+class Marks:
+    """What to mark in a snippet: single stems, and phrases (marked only where they occur whole)."""
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+        self.phrases: set[tuple[str, ...]] = set()
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        toks = [
+            (t.text, t.startchar, t.endchar) for t in _STEM(text, chars=True, removestops=False)
+        ]
+        marked = [w in self.words for w, _, _ in toks]
+        if self.phrases:
+            stems = [w for w, _, _ in toks]
+            firsts = {p[0] for p in self.phrases}
+            for i, w in enumerate(stems):
+                if w not in firsts:
+                    continue
+                for p in self.phrases:
+                    if tuple(stems[i : i + len(p)]) == p:
+                        for j in range(i, i + len(p)):
+                            marked[j] = True
+        return [(a, b) for (_, a, b), m in zip(toks, marked, strict=True) if m]
+
+
+def _highlight_terms(s: WhooshSearcher, query: wq.Query | None) -> Marks:
+    """The words and phrases the query matches (prefixes and fuzzy terms expanded)."""
+    marks = Marks()
+    if query is None:
+        return marks
+    reader = s.reader()
+    for leaf in query.leaves():
+        if isinstance(leaf, wq.Phrase):
+            words = [str(w) for w in leaf.words]
+            if leaf.fieldname == "exact":
+                words = [st for w in words for st in _analyse(_STEM, w)]
+            if words:
+                marks.phrases.add(tuple(words))
+            continue
+        if isinstance(leaf, wq.Term):
+            pairs: Iterable[tuple[str, Any]] = [(leaf.fieldname, leaf.text)]
+        else:  # prefix, wildcard, fuzzy: the words of the index they expand to
+            pairs = leaf.existing_terms(reader, expand=True)
+        for fieldname, term in pairs:
+            word = _s(term)
+            if fieldname in TEXT_FIELDS:
+                marks.words.add(word)
+            elif fieldname == "exact":
+                marks.words.update(_analyse(_STEM, word))
+    return marks
+
+
+def highlight(text: str, marks: Marks | Iterable[str], width: int = SNIPPET_CHARS) -> str:
+    """An HTML-escaped fragment of ``text`` around the matching words, each in <mark>."""
+    if not isinstance(marks, Marks):
+        words = set(marks)
+        marks = Marks()
+        marks.words = words
+    spans = marks.spans(text)
+    if not spans:
+        end = len(text) if len(text) <= width else text.rfind(" ", 0, width)
+        end = end if end > 0 else width
+        return html.escape(text[:end]) + ("…" if end < len(text) else "")
+    # The window of `width` characters holding the most matches.
+    best, best_n = 0, 0
+    for i, (a, _) in enumerate(spans):
+        n = sum(1 for x, y in spans[i:] if y <= a + width)
+        if n > best_n:
+            best, best_n = i, n
+    first = spans[best][0]
+    start = max(0, first - 40)
+    if start:
+        space = text.find(" ", start, first)
+        start = space + 1 if space != -1 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", spans[best][1], end)
+        end = space if space != -1 else end
+    out = ["…" if start else ""]
+    pos = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        pos = b
+    out.append(html.escape(text[pos:end]))
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
