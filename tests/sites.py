@@ -50,6 +50,7 @@ class Site:
         self.hits: list[Hit] = []
         self.lock = threading.Lock()
         self.base = ""
+        self.refused_url = ""  # a link to a port nothing listens on
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -182,6 +183,7 @@ def html(title: str, body: str) -> bytes:
 def partner_site(refused: int) -> Site:
     """The fixture site: a CSP section under /csp/ with every case the crawler must handle."""
     site = Site()
+    site.refused_url = f"http://127.0.0.1:{refused}/plan.html"
     links = [
         ("/csp/plan.html", "Community Safety Plan"),
         ("/csp/strategy.pdf", "Strategy (PDF)"),
@@ -265,3 +267,16 @@ def partner_site(refused: int) -> Site:
     site.pages["/csp/minutes.docx"] = Page(b"PK\x03\x04", content_type="application/msword")
     site.pages["/elsewhere/news.html"] = Page(html("News", "<p>Out of scope.</p>"))
     return site
+
+
+def sources_toml(site: Site, *, max_depth: int = 2, extra: str = "") -> str:
+    """A sources file with one partner crawling the fixture site's /csp/ section."""
+    return (
+        "[[partner]]\n"
+        'id = "safer-example"\n'
+        'name = "Safer Example Partnership"\n'
+        'type = "CSP"\n'
+        'area = "Example"\n'
+        f'start = ["{site.url("/csp/")}"]\n'
+        f"max_depth = {max_depth}\n" + extra
+    )
