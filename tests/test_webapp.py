@@ -11,13 +11,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from web_support import HOSTILE, serving, small_store
 
+from graph.themes import Thesaurus
+from search.index import build_index
 from webapp import create_app
 
 
 @pytest.fixture(scope="module")
 def small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("web-small") / "data"
-    small_store(data).close()
+    store = small_store(data)
+    build_index(store, data / "index", thesaurus=Thesaurus.load())
+    store.close()
     return data
 
 
@@ -130,3 +134,35 @@ def test_serve_prints_its_address_and_answers(small_dir: Path) -> None:
         r = httpx.get(base + "/about")
         assert r.status_code == 200 and "About this service" in r.text
         assert r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_search_shows_highlighted_passages_with_crawled_markup_escaped(client: FlaskClient) -> None:
+    html = client.get("/", query_string={"q": "county lines"}).get_data(as_text=True)
+    assert "<mark>County</mark> <mark>lines</mark>" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert" in html  # the hostile title, shown as text
+    assert 'href="https://example.org/hostile"' in html  # the source link
+
+
+def test_search_facets_are_links_that_filter(client: FlaskClient) -> None:
+    html = client.get("/", query_string={"q": "priorities"}).get_data(as_text=True)
+    assert "/?q=priorities&amp;partner=example-csp" in html
+    filtered = client.get("/", query_string={"q": "crime", "kind": "pdf"}).get_data(as_text=True)
+    assert "Strategy 2014-2017" in filtered and "Community Safety Plan" not in filtered
+    assert "Remove filter: pdf" in filtered
+
+
+def test_search_page_and_api_agree(client: FlaskClient) -> None:
+    api = client.get("/api/search", query_string={"q": "domestic abuse"}).get_json()
+    html = client.get("/", query_string={"q": "domestic abuse"}).get_data(as_text=True)
+    assert api["total"] >= 1
+    assert f"{api['total']} result" in html
+    for hit in api["hits"]:
+        assert hit["url"] in html
+
+
+def test_search_bad_parameters_are_400(client: FlaskClient) -> None:
+    assert client.get("/", query_string={"q": "x", "page": "zero"}).status_code == 400
+    assert client.get("/", query_string={"q": "x" * 600}).status_code == 400
+    r = client.get("/api/search", query_string={"q": "x", "page": "-1"})
+    assert r.status_code == 400 and "page" in r.get_json()["error"]["message"]

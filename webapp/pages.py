@@ -39,6 +39,13 @@ def url_with(**changes: Any) -> str:
     return request.path + ("?" + query if query else "")
 
 
+@bp.app_template_filter("href")
+def href(url: Any) -> str:
+    """An outside address fit for a link: http(s) only, so a crawled "javascript:" never runs."""
+    text = str(url or "")
+    return text if text.lower().startswith(("http://", "https://")) else "#"
+
+
 @bp.get("/")
 def search() -> str:
     data = views.search(svc(), request.args)

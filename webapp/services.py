@@ -2,8 +2,8 @@
 
 One :class:`Services` lives in ``app.extensions["saferkg"]``. The store is
 opened once per thread (sqlite connections belong to one thread); the graph
-and the index are opened once and reopened when their pointer
-(``data/graph``, ``data/index``) is swapped by a rebuild.
+is reopened when its pointer (``data/graph``) is swapped by a rebuild; the
+searcher follows index rebuilds by itself.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ class Services:
         self.settings = settings
         self._local = threading.local()
         self._knowledge = _Reloading(settings.graph_dir, "knowledge graph")
-        self._searcher = _Reloading(settings.index_dir, "search index")
+        self._lock = threading.Lock()
+        self._search: Any = None
 
     def store(self) -> Store:
         """This thread's connection to the store (reads only)."""
@@ -85,11 +86,14 @@ class Services:
         return self._knowledge.get(opener)
 
     def searcher(self) -> Any:
-        """The search index (search.query.Searcher), refreshed when the index changes."""
+        """The search index (search.query.Searcher); it follows index rebuilds by itself."""
+        with self._lock:
+            if self._search is None:
+                if _pointer(self.settings.index_dir) is None:
+                    raise NotBuilt("the search index has not been built yet: run `saferkg build`")
+                from graph.themes import Thesaurus
+                from search.query import Searcher
 
-        def opener(path: Path) -> Any:
-            from search.query import Searcher
-
-            return Searcher.open(path)
-
-        return self._searcher.get(opener)
+                # The thesaurus lets "ASB" find "anti-social behaviour" and theme filters by name.
+                self._search = Searcher.open(self.settings.index_dir, thesaurus=Thesaurus.load())
+            return self._search

@@ -72,7 +72,7 @@ def search(svc: Services, args: Mapping[str, str], *, required: bool = False) ->
     if sort:
         kwargs["sort"] = sort
     result = dict(svc.searcher().search(q, limit=limit, page=page, **kwargs))
-    result["filters"] = filters
+    result.setdefault("filters", filters)
     return result
 
 
