@@ -1,0 +1,768 @@
+"""HTML pages into :class:`~ingest.model.Document`.
+
+The page is decoded (HTTP charset, ``<meta charset>``, BOM, then UTF-8 or
+windows-1252), parsed with lxml's forgiving HTML parser, and read twice:
+
+- the whole page, site chrome included, for links and dates (partner links
+  often sit in footers and side panels, "Page last updated" in the footer);
+- the main content only, chrome removed, for the title and the sections.
+
+Sections follow the headings h1-h6. A short bold-only line, or a line such as
+"Priority 1: Safer streets", acts as a heading one level below the last real
+heading. Nested lists are flattened: a parent item is followed by its
+children as items of the same list, written "parent: child" so that each
+item still reads on its own. Definition lists become list items
+"term: definition". Tables become rows of cell texts, except layout tables
+(holding headings or other tables), whose cells are read as ordinary content.
+
+    >>> doc = extract_html(b"<title>Plan - Some Council</title><main><h2>Aims</h2><ul><li>ASB</li></ul></main>",
+    ...                    "https://example.org/plan")
+    >>> doc.title, doc.sections[0].heading, doc.sections[0].items
+    ('Plan', 'Aims', ['ASB'])
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from .dates import find_period_in, parse_date
+from .errors import ExtractError
+from .model import Document, Link, Section
+
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# dropped with everything inside them, wherever they are
+DROP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "input",
+    "label",
+    "dialog",
+    "title",
+    "meta",
+    "link",
+    "base",
+    "nav",
+    "aside",
+    "footer",
+    "menu",
+}
+CHROME_ROLES = {
+    "banner",
+    "contentinfo",
+    "navigation",
+    "dialog",
+    "alertdialog",
+    "search",
+    "complementary",
+}
+# id/class/aria-label words of chrome: cookie banners, skip links, breadcrumbs, share bars
+CHROME_WORDS = re.compile(
+    r"cookie|consent|gdpr|banner|breadcrumb|skip-?(?:link|to|nav|content)|skiplink"
+    r"|share-?(?:this|bar|links|buttons)|social-?(?:links|media|share)|back-?to-?top"
+    r"|feedback|rating|page-?helpful|sr-only|visually-?hidden|screen-?reader"
+    r"|last-?(?:updated|modified|reviewed)|page-?(?:updated|meta)",
+    re.IGNORECASE,
+)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+BLOCK_TAGS = {
+    "address",
+    "article",
+    "blockquote",
+    "body",
+    "center",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "caption",
+    *HEADINGS,
+}
+BOLD_TAGS = {"b", "strong"}
+MAIN_XPATHS = (
+    "//main",
+    "//*[@role='main']",
+    "//*[@id='main-content' or @id='maincontent' or @id='content' or @id='main' or @id='page-content']",
+    "//article",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' main-content ')]",
+)
+MIN_MAIN_TEXT = 80  # a "main" holding less text than this is a stub; look further
+
+_SPACE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\ufeff]+")
+_BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE
+)
+_SINGLE_BYTE = {"cp1252", "latin-1", "iso8859-1", "ascii"}
+_TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|»|·)\s+")
+_PSEUDO_HEADING = re.compile(
+    r"^(?:strategic\s+)?(?:priority|objective|theme|outcome|aim|goal|workstream|strand)\s+"
+    r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|[a-h])\s*[:.)–—-]\s*\S",
+    re.IGNORECASE,
+)
+_BULLET_LINE = re.compile(r"^[•·▪◦●■‣\u2043\u25e6]\s*")
+_UPDATED_TEXT = re.compile(
+    r"(?:last\s+(?:updated|modified|reviewed|revised)|\bupdated|\breviewed)(?:\s+on)?\s*[:\-–]?\s*(.{0,40})",
+    re.IGNORECASE,
+)
+_PUBLISHED_TEXT = re.compile(
+    r"(?:date\s+published|first\s+published|\bpublished|\bposted|\bissued)(?:\s+on)?\s*[:\-–]?\s*(.{0,40})",
+    re.IGNORECASE,
+)
+META_PUBLISHED = (
+    "article:published_time",
+    "og:published_time",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "citation_publication_date",
+    "pubdate",
+    "publish-date",
+    "date",
+)
+META_UPDATED = (
+    "article:modified_time",
+    "og:updated_time",
+    "dcterms.modified",
+    "dc.date.modified",
+    "last-modified",
+    "modified",
+    "revised",
+)
+
+
+def norm(text: str) -> str:
+    """Collapse runs of whitespace (non-breaking spaces included) to one space."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def _charset_of(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip("\"'")
+    return ""
+
+
+def _codec(name: str) -> str | None:
+    """The Python codec for a declared charset, with the WHATWG single-byte aliases."""
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # browsers read latin-1 and ASCII declarations as windows-1252 (curly quotes, £, €)
+    if codec in {"latin-1", "iso8859-1", "ascii"}:
+        return "cp1252"
+    return codec
+
+
+def decode_html(body: bytes, content_type: str = "") -> str:
+    """Decode an HTML body: BOM, HTTP charset, <meta charset>, then UTF-8, then windows-1252."""
+    # a BOM is the strongest signal (WHATWG "BOM sniffing" runs before the HTTP charset)
+    if body.startswith(codecs.BOM_UTF8):
+        return body[3:].decode("utf-8", "replace")
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return body.decode("utf-16", "replace")
+    declared = [_charset_of(content_type)]
+    m = _META_CHARSET.search(body[:4096])
+    if m:
+        declared.append(m.group(1).decode("ascii", "replace"))
+    for name in declared:
+        codec = _codec(name)
+        if codec is None:
+            continue
+        if codec in _SINGLE_BYTE and not body.isascii():
+            # servers often default to latin-1 for UTF-8 pages; valid multi-byte
+            # UTF-8 almost never occurs by chance in windows-1252 text
+            try:
+                return body.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        try:
+            return body.decode(codec)
+        except UnicodeDecodeError:
+            continue  # the declaration is wrong; try the next signal
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", "replace")
+
+
+def _parse(text: str) -> lxml_html.HtmlElement | None:
+    text = _BAD_XML_CHARS.sub("", _XML_DECL.sub("", text, count=1))
+    if not text.strip():
+        return None
+    try:
+        root = lxml_html.document_fromstring(text)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+def _is_element(el: object) -> bool:
+    return isinstance(el, lxml_html.HtmlElement) and isinstance(el.tag, str)
+
+
+def _own_text(el: lxml_html.HtmlElement) -> str:
+    """Text of an element with <br> as a newline and dropped tags skipped."""
+    out: list[str] = []
+
+    def walk(node: lxml_html.HtmlElement) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag == "br":
+            out.append("\n")
+        elif tag and tag not in DROP_TAGS:
+            if node.text:
+                out.append(node.text)
+            for child in node:
+                walk(child)
+                if child.tail:
+                    out.append(child.tail)
+            if tag in BLOCK_TAGS:
+                out.append("\n")
+
+    walk(el)
+    return "".join(out)
+
+
+def _flat_text(el: lxml_html.HtmlElement) -> str:
+    return norm(_own_text(el))
+
+
+# ---------------------------------------------------------------- links and dates
+
+
+def _base_url(root: lxml_html.HtmlElement, url: str) -> str:
+    for base in root.iter("base"):
+        href = (base.get("href") or "").strip()
+        if href:
+            return urljoin(url, href)
+    return url
+
+
+def _anchor_text(a: lxml_html.HtmlElement) -> str:
+    text = _flat_text(a)
+    if text:
+        return text
+    for attr in ("title", "aria-label"):
+        value = norm(a.get(attr) or "")
+        if value:
+            return value
+    for img in a.iter("img"):
+        alt = norm(img.get("alt") or "")
+        if alt:
+            return alt
+    return ""
+
+
+def _links(root: lxml_html.HtmlElement, base: str) -> list[Link]:
+    seen: dict[str, Link] = {}
+    for a in root.iter("a", "area"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        try:
+            absolute = urljoin(base, href)
+            parts = urlsplit(absolute)
+        except ValueError:
+            continue  # e.g. "http://[broken" : not a link anyone can follow
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            continue  # javascript:, mailto:, tel:, data: ...
+        target = urlunsplit(parts._replace(fragment=""))
+        link = seen.get(target)
+        if link is None:
+            seen[target] = Link(target, _anchor_text(a))
+        elif not link.anchor:
+            link.anchor = _anchor_text(a)  # an icon link first, its text link later
+    return list(seen.values())
+
+
+def _meta(root: lxml_html.HtmlElement) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in root.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("http-equiv") or "").strip().lower()
+        value = (m.get("content") or "").strip()
+        if key and value and key not in out:
+            out[key] = value
+    return out
+
+
+def _dates(
+    root: lxml_html.HtmlElement, meta: dict[str, str], page_text: str
+) -> tuple[str | None, str | None]:
+    published = next((d for k in META_PUBLISHED if (d := parse_date(meta.get(k)))), None)
+    updated = next((d for k in META_UPDATED if (d := parse_date(meta.get(k)))), None)
+    for t in root.iter("time"):
+        value = parse_date(t.get("datetime")) or parse_date(_flat_text(t))
+        if not value:
+            continue
+        parent = t.getparent()
+        context = _flat_text(parent if parent is not None else t).lower()
+        if any(w in context for w in ("updated", "modified", "reviewed")):
+            updated = updated or value
+        else:
+            published = published or value
+    if updated is None:
+        for m in _UPDATED_TEXT.finditer(page_text):
+            updated = parse_date(m.group(1))
+            if updated:
+                break
+    if published is None:
+        for m in _PUBLISHED_TEXT.finditer(page_text):
+            published = parse_date(m.group(1))
+            if published:
+                break
+    return published, updated
+
+
+# ---------------------------------------------------------------- chrome and main content
+
+
+def _is_chrome(el: lxml_html.HtmlElement) -> bool:
+    tag = el.tag
+    if tag in DROP_TAGS:
+        return True
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    if style and HIDDEN_STYLE.search(style):
+        return True
+    role = (el.get("role") or "").lower()
+    if role in CHROME_ROLES:
+        return True
+    if tag == "header":
+        # a page header is chrome; an article's own header holds its heading
+        return not any(h in HEADINGS for h in (d.tag for d in el.iter() if isinstance(d.tag, str)))
+    names = " ".join(filter(None, (el.get("id"), el.get("class"), el.get("aria-label"))))
+    return bool(names and CHROME_WORDS.search(names))
+
+
+def _strip_chrome(body: lxml_html.HtmlElement) -> None:
+    """Remove chrome in place, never an element that holds the main content."""
+    protected: set[lxml_html.HtmlElement] = set()
+    for xp in MAIN_XPATHS[:2]:
+        for el in body.xpath(xp):
+            protected.update(el.iterancestors())
+            protected.add(el)
+    doomed = []
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el is body or el in protected:
+            continue
+        if _is_chrome(el):
+            doomed.append(el)
+    for el in doomed:
+        # skip elements already removed with an ancestor
+        if el.getparent() is not None and not any(a in doomed for a in el.iterancestors()):
+            el.drop_tree()
+
+
+def _text_lengths(el: lxml_html.HtmlElement, sizes: dict[lxml_html.HtmlElement, int]) -> int:
+    """Non-link text length of every element, bottom-up in one pass."""
+    total = len((el.text or "").strip()) if el.tag not in ("a",) else 0
+    for child in el:
+        if isinstance(child.tag, str):
+            total += _text_lengths(child, sizes)
+        total += len((child.tail or "").strip())
+    if el.tag == "a":
+        total //= 4  # link text counts, but little: menus are mostly links
+    sizes[el] = total
+    return total
+
+
+def _main(body: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The element holding the main content."""
+    for xp in MAIN_XPATHS:
+        for el in body.xpath(xp):
+            if len(norm(el.text_content())) >= MIN_MAIN_TEXT:
+                return el
+    # no semantic container: go down while one child holds most of the text
+    sizes: dict[lxml_html.HtmlElement, int] = {}
+    _text_lengths(body, sizes)
+    node = body
+    while True:
+        children = [c for c in node if isinstance(c.tag, str)]
+        if not children or node.tag in ("p", "ul", "ol", "table", "dl"):
+            return node
+        best = max(children, key=lambda c: sizes.get(c, 0))
+        if sizes[node] == 0 or sizes.get(best, 0) < 0.7 * sizes[node]:
+            return node
+        node = best
+
+
+# ---------------------------------------------------------------- sections
+
+
+class _Builder:
+    """Collects sections in reading order."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = [Section(None, 0)]
+        self.last_level = 1
+
+    @property
+    def current(self) -> Section:
+        return self.sections[-1]
+
+    def heading(self, text: str, level: int, *, pseudo: bool = False) -> None:
+        if not text:
+            return
+        if not pseudo:
+            self.last_level = level
+        elif self.current.heading and not self.current.blocks and self.current.level < level:
+            level = self.current.level + 1
+        self.sections.append(Section(text, level))
+
+    def paragraph(self, text: str) -> None:
+        if text:
+            self.current.add_paragraph(text)
+
+    def items(self, items: list[str], ordered: bool) -> None:
+        items = [i for i in items if i]
+        if items:
+            self.current.add_list(items, ordered=ordered)
+
+    def table(self, rows: list[list[str]]) -> None:
+        rows = [r for r in rows if any(r)]
+        if rows:
+            self.current.add_table(rows)
+
+    def result(self) -> list[Section]:
+        return [s for s in self.sections if s.heading or s.blocks]
+
+
+def _is_pseudo_heading(text: str, bold: bool) -> bool:
+    if not text or len(text) > 120:
+        return False
+    if _PSEUDO_HEADING.match(text) and text.count(". ") == 0:
+        return True
+    return bold and len(text) <= 90 and not text.endswith((".", ",", ";")) and text.count(". ") == 0
+
+
+def _inline_lines(el: lxml_html.HtmlElement, start: str | None) -> Iterator[tuple[str, bool]]:
+    """Lines of inline content split at <br>, each with "every word is bold"."""
+    pieces: list[tuple[str, bool]] = []
+    if start:
+        pieces.append((start, False))
+
+    def walk(node: lxml_html.HtmlElement, bold: bool) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag == "br":
+            pieces.append(("\n", bold))
+        elif tag and tag not in DROP_TAGS:
+            bold = bold or tag in BOLD_TAGS
+            if node.text:
+                pieces.append((node.text, bold))
+            for c in node:
+                walk(c, bold)
+                if c.tail:
+                    pieces.append((c.tail, bold))
+
+    for child in el:
+        walk(child, False)
+        if child.tail:
+            pieces.append((child.tail, False))
+    yield from _split_lines(pieces)
+
+
+def _split_lines(pieces: list[tuple[str, bool]]) -> Iterator[tuple[str, bool]]:
+    line: list[str] = []
+    all_bold = True
+    for text, bold in pieces:
+        parts = text.split("\n")
+        for i, part in enumerate(parts):
+            if i:
+                yield norm("".join(line)), all_bold
+                line, all_bold = [], True
+            line.append(part)
+            if part.strip() and not bold:
+                all_bold = False
+    yield norm("".join(line)), all_bold
+
+
+def _emit_lines(lines: Iterator[tuple[str, bool]], out: _Builder) -> None:
+    para: list[str] = []
+    bullets: list[str] = []
+
+    def flush() -> None:
+        if para:
+            out.paragraph(" ".join(para))
+            para.clear()
+        if bullets:
+            out.items(list(bullets), False)
+            bullets.clear()
+
+    for text, bold in lines:
+        if not text:
+            continue
+        if _BULLET_LINE.match(text):
+            if para:
+                out.paragraph(" ".join(para))
+                para.clear()
+            bullets.append(_BULLET_LINE.sub("", text))
+        elif _is_pseudo_heading(text, bold):
+            flush()
+            out.heading(text.rstrip(":").strip(), min(6, out.last_level + 1), pseudo=True)
+        else:
+            if bullets:
+                flush()
+            para.append(text)
+    flush()
+
+
+def _list_items(el: lxml_html.HtmlElement, items: list[str]) -> None:
+    for li in el:
+        if not isinstance(li.tag, str):
+            continue
+        if li.tag in ("ul", "ol"):  # a list directly inside a list (invalid, common)
+            _list_items(li, items)
+            continue
+        nested = [c for c in li.iter("ul", "ol") if c is not li]
+        if not nested:
+            items.append(_flat_text(li))
+            continue
+        # the item's own text without its sub-lists, then the sub-items
+        own = [li.text or ""]
+        for c in li:
+            if isinstance(c.tag, str) and c.tag not in ("ul", "ol"):
+                own.append(_own_text(c))
+            own.append(c.tail or "")
+        parent = norm(" ".join(own))
+        items.append(parent)
+        children: list[str] = []
+        for c in li:
+            if isinstance(c.tag, str) and c.tag in ("ul", "ol"):
+                _list_items(c, children)
+        items.extend(f"{parent.rstrip(':')}: {child}" if parent else child for child in children)
+
+
+def _rows(table: lxml_html.HtmlElement) -> list[list[str]]:
+    rows = []
+    for tr in table.iter("tr"):
+        rows.append([_flat_text(c) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")])
+    return rows
+
+
+def _is_layout_table(table: lxml_html.HtmlElement) -> bool:
+    for d in table.iterdescendants():
+        if isinstance(d.tag, str) and (d.tag == "table" or d.tag in HEADINGS):
+            return True
+    return False
+
+
+def _walk(el: lxml_html.HtmlElement, out: _Builder) -> None:
+    pieces: list[tuple[str, bool]] = []
+    if el.text:
+        pieces.append((el.text, False))
+
+    def flush() -> None:
+        if pieces:
+            _emit_lines(_split_lines(pieces), out)
+            pieces.clear()
+
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if not tag or tag in DROP_TAGS:
+            pass
+        elif tag in HEADINGS:
+            flush()
+            out.heading(_flat_text(child), HEADINGS[tag])
+        elif tag == "p":
+            flush()
+            _emit_lines(_inline_lines(child, child.text), out)
+        elif tag in ("ul", "ol"):
+            flush()
+            items: list[str] = []
+            _list_items(child, items)
+            out.items(items, tag == "ol")
+        elif tag == "dl":
+            flush()
+            out.items(_definitions(child), False)
+        elif tag == "table":
+            flush()
+            if _is_layout_table(child):
+                for cell in child.iter("td", "th"):
+                    _walk(cell, out)
+            else:
+                caption = child.find("caption")
+                if caption is not None:
+                    out.paragraph(_flat_text(caption))
+                out.table(_rows(child))
+        elif tag == "br":
+            pieces.append(("\n", False))
+        elif tag in BLOCK_TAGS:
+            flush()
+            _walk(child, out)
+        elif tag == "img":
+            pass
+        else:
+            bold = tag in BOLD_TAGS
+            inline = list(_inline_lines(child, child.text))
+            for i, (text, line_bold) in enumerate(inline):
+                if i:
+                    pieces.append(("\n", False))
+                pieces.append((text, bold or line_bold))
+        if child.tail:
+            pieces.append((child.tail, False))
+    flush()
+
+
+def _definitions(dl: lxml_html.HtmlElement) -> list[str]:
+    items: list[str] = []
+    term = ""
+    for c in dl.iter("dt", "dd"):
+        text = _flat_text(c)
+        if c.tag == "dt":
+            if term:
+                items.append(term)
+            term = text
+        else:
+            items.append(f"{term}: {text}" if term else text)
+            term = ""
+    if term:
+        items.append(term)
+    return items
+
+
+# ---------------------------------------------------------------- title
+
+
+def _title(root: lxml_html.HtmlElement, meta: dict[str, str], h1: str) -> str:
+    site = norm(meta.get("og:site_name", ""))
+    raw = norm(meta.get("og:title", ""))
+    if not raw:
+        t = root.find(".//title")
+        raw = norm(t.text_content()) if t is not None else ""
+    title = _strip_site(raw, site)
+    if not title or (site and title.lower() == site.lower()) or (h1 and _is_generic(title)):
+        return h1 or title
+    return title
+
+
+def _is_generic(title: str) -> bool:
+    return title.lower() in {"home", "homepage", "index", "untitled", "page", "document", "welcome"}
+
+
+def _strip_site(title: str, site: str) -> str:
+    """Drop a " - Site Name" suffix (or prefix) from a page title."""
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    if site:
+        if parts[-1].lower() == site.lower():
+            return title[: title.rfind(parts[-1])].rstrip(" |-–—:»·")
+        if parts[0].lower() == site.lower():
+            return title[len(parts[0]) :].lstrip(" |-–—:»·")
+    last = parts[-1]
+    # "Plan 2021 - 2024" is not a site suffix
+    if last[:1].isdigit() or len(parts[0]) < 3:
+        return title
+    return title[: title.rfind(last)].rstrip(" |-–—:»·").strip()
+
+
+def _fallback_title(url: str) -> str:
+    path = urlsplit(url).path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    last = re.sub(r"\.[a-z0-9]{2,5}$", "", last, flags=re.IGNORECASE)
+    return norm(re.sub(r"[-_+]+", " ", last)) or urlsplit(url).netloc
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def extract_html(
+    body: bytes | str,
+    url: str,
+    *,
+    content_type: str = "",
+    partner: str = "",
+    fetched_at: str = "",
+) -> Document:
+    """Extract an HTML page; raises ExtractError only when there is nothing to read."""
+    text = decode_html(body, content_type) if isinstance(body, bytes) else body
+    root = _parse(text)
+    if root is None:
+        raise ExtractError(f"{url}: empty HTML document")
+    meta = _meta(root)
+    links = _links(root, _base_url(root, url))
+    page_text = norm(root.text_content())
+    published, updated = _dates(root, meta, page_text)
+
+    # the whole tree, not <body>: libxml2 leaves HTML5 elements met before any
+    # body content (a <main> right after <title>) inside <head>
+    body_el = root
+    h1_el = next(iter(body_el.iter("h1")), None)
+    h1 = _flat_text(h1_el) if h1_el is not None else ""
+    title = _title(root, meta, h1)
+
+    _strip_chrome(body_el)
+    builder = _Builder()
+    _walk(_main(body_el), builder)
+    sections = builder.result()
+    if not title:
+        title = next((s.heading for s in sections if s.heading), "") or _fallback_title(url)
+    if not sections and not links and not page_text:
+        raise ExtractError(f"{url}: no text in HTML document")
+
+    doc = Document(
+        url=url,
+        partner=partner,
+        title=title,
+        kind="html",
+        fetched_at=fetched_at,
+        published=published,
+        updated=updated,
+        sections=sections,
+        links=links,
+        content_type="text/html",
+    )
+    headings = [s.heading for s in sections if s.heading]
+    period = find_period_in([title, *headings, doc.text])
+    if period:
+        doc.period, doc.period_start, doc.period_end = period
+    return doc
