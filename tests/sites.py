@@ -7,6 +7,7 @@ request is logged so a test can tell what was fetched, and how.
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -32,6 +33,7 @@ class Page:
     sleep: float = 0.0
     head_status: int | None = None  # a different answer to HEAD (e.g. 405)
     send_length: bool = True
+    interrupt: bool = False  # once: deliver SIGINT to the main thread, like Ctrl-C
 
 
 @dataclass
@@ -85,6 +87,10 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             status = page.status
             if head and page.head_status is not None:
                 status = page.head_status
+            if page.interrupt and not head:
+                page.interrupt = False
+                signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+                time.sleep(0.2)  # let the interrupt land while the client waits
             if page.sleep:
                 time.sleep(page.sleep)
             not_modified = False
