@@ -140,7 +140,8 @@ def endpoint() -> Any:
     result = services.knowledge().sparql(
         query, timeout=settings.sparql_timeout, limit=settings.sparql_row_limit
     )
-    results = to_results_json(result)
+    results = to_results_json(result.to_json() if hasattr(result, "to_json") else result)
     if fmt == "csv":
-        return Response(to_csv(results), mimetype=CSV_TYPE)
+        text = result.to_csv() if hasattr(result, "to_csv") else to_csv(results)
+        return Response(text, mimetype=CSV_TYPE)
     return Response(json.dumps(results), mimetype=JSON_TYPE)
