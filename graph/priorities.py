@@ -37,6 +37,11 @@ PLAN_TYPES = ("strategy", "plan", "agreement", "statement")
 
 # -- classifying --------------------------------------------------------------
 
+# "Strategy Board", "Strategy Group": the name of a body, not a strategy.
+_BODY_WORDS = (
+    r"\s+(?:board|group|groups|meetings?|officers?|leads?|managers?|team|unit|executive|forum"
+    r"|committee|planning group|steering group)\b"
+)
 # Checked in order against the title, then the first heading: the first kind
 # that matches wins, so a report that presents a strategy stays a report.
 _TITLE_KINDS: list[tuple[str, re.Pattern[str]]] = [
@@ -58,24 +63,27 @@ _TITLE_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "statement",
-        re.compile(r"\bstrat[e]?gy statement\b|\bstatement of (?:intent|priorities)\b", re.I),
+        re.compile(r"\bstr?ategy statement\b|\bstatement of (?:intent|priorities)\b", re.I),
     ),
-    ("strategy", re.compile(r"\bstrat[e]?g(?:y|ies)\b|\bstategy\b", re.I)),
-    ("plan", re.compile(r"\bplan\b|\bplans\b", re.I)),
+    ("strategy", re.compile(rf"\bstr?ateg(?:y|ies)\b(?!{_BODY_WORDS})", re.I)),
+    ("plan", re.compile(rf"\bplans?\b(?!{_BODY_WORDS})", re.I)),
 ]
-# Opening paragraphs: only phrases that say what this document itself is.
-_LEAD_KINDS: list[tuple[str, re.Pattern[str]]] = [
+# First headings and opening paragraphs that make any document a non-plan.
+_COVER_KINDS: list[tuple[str, re.Pattern[str]]] = [
+    ("minutes", re.compile(r"^\s*minutes of\b|\bminutes of (?:a|the) meeting\b", re.I)),
     ("letter", re.compile(r"^\s*dear\b", re.I)),
     (
         "report",
-        re.compile(r"\bpurpose of (?:the|this) (?:report|paper)\b|\bthis (?:report|paper)\b", re.I),
+        re.compile(r"^\s*report (?:of|to|by)\b|\bpurpose of (?:the|this) (?:report|paper)\b", re.I),
     ),
-    ("minutes", re.compile(r"\bminutes of (?:a|the) meeting\b", re.I)),
+]
+# Opening paragraphs: only phrases that say what this document itself is.
+_LEAD_KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "strategy",
         re.compile(
-            r"\b(?:this|the|our)(?: \w+){0,3} strat[e]?gy (?:document )?(?:sets out|provides|outlines|describes)\b"
-            r"|\bth(?:is|e) (?:is )?strat[e]?gy document\b",
+            r"\b(?:this|the|our)(?: \w+){0,3} str?ategy (?:document )?(?:sets out|provides|outlines|describes)\b"
+            r"|\bth(?:is|e) (?:is )?str?ategy document\b",
             re.I,
         ),
     ),
@@ -92,12 +100,24 @@ _LEAD_KINDS: list[tuple[str, re.Pattern[str]]] = [
 
 def classify(doc: Document) -> str:
     """The kind of document: strategy, plan, agreement, statement, minutes, report, ... page, other."""
-    first_heading = next((s.heading for s in doc.sections if s.heading), "") or ""
-    for text in (doc.title or "", first_heading):
+    headings = [s.heading for s in doc.sections if s.heading][:3]
+    openings = _opening_paragraphs(doc)
+    title_kind = next((k for k, rx in _TITLE_KINDS if rx.search(doc.title or "")), None)
+    if title_kind and title_kind not in PLAN_TYPES:
+        return title_kind
+    # A cover report names the strategy it presents in its title; its first
+    # headings or opening paragraph still say it is a report.
+    for text in [*headings, *openings]:
+        for kind, rx in _COVER_KINDS:
+            if rx.search(text):
+                return kind
+    if title_kind:
+        return title_kind
+    for text in headings[:1]:
         for kind, rx in _TITLE_KINDS:
             if rx.search(text):
                 return kind
-    for para in _opening_paragraphs(doc):
+    for para in openings:
         for kind, rx in _LEAD_KINDS:
             if rx.search(para):
                 return kind
@@ -246,12 +266,15 @@ def _group_of_lead(sentence: str) -> str:
     return g or sentence
 
 
-def _level_for(text: str) -> str:
+def _level_for(text: str) -> str | None:
+    """The level a heading or lead-in gives its items; None when it names none."""
     t = text.lower()
     if re.search(r"cross[- ]?cutting", t):
         return "cross-cutting"
     if re.search(r"\bsub[- ]?themes?\b", t):
         return "sub-theme"
+    if re.search(r"\bpriorit(?:y|ies)\b", t):
+        return "strategic"
     if re.search(r"\bthemes?\b", t):
         return "theme"
     if re.search(r"\bobjectives?\b", t):
@@ -262,7 +285,7 @@ def _level_for(text: str) -> str:
         return "workstream"
     if re.search(r"\b(?:aims?|goals?|ambitions?)\b", t):
         return "aim"
-    return "strategic"
+    return None
 
 
 class _Finder:
@@ -349,7 +372,7 @@ class _Finder:
             rest,
             order=order,
             group=group,
-            level=_level_for(kind),
+            level=_level_for(kind) or "strategic",
             passage=heading if m.group("rest").strip() else f"{heading}\n{rest}",
             section=sec,
         )
@@ -378,7 +401,7 @@ class _Finder:
                         m.group("rest"),
                         order=int(num) if num.isdigit() else len(self.out) + 1,
                         group=heading or m.group("kind").title(),
-                        level=_level_for(m.group("kind")),
+                        level=_level_for(m.group("kind")) or "strategic",
                         passage=_clean(text),
                         section=sec,
                     )
@@ -431,11 +454,8 @@ class _Finder:
         self, items: list[str], lead: str, sec: Section, heading: str, *, lead_is_heading: bool
     ) -> None:
         group = lead if lead_is_heading else _group_of_lead(lead)
-        level = _level_for(group if not lead_is_heading else heading)
-        if level == "strategic" and heading and not lead_is_heading:
-            # "The priorities are:" under a "Cross cutting themes" heading
-            hl = _level_for(heading)
-            level = hl if hl != "strategic" else level
+        # the lead-in says what its list is; the heading only when it does not
+        level = _level_for(group) or _level_for(heading) or "strategic"
         order = 0
         for raw in items:
             if not _clean(raw):
@@ -466,7 +486,7 @@ class _Finder:
             cells = []
         group = lead if lead_is_heading else _group_of_lead(lead)
         named = cells[col] if cells else ""
-        level = _level_for(f"{named} {group}" if named else group)
+        level = _level_for(named) or _level_for(group) or _level_for(heading) or "strategic"
         order = 0
         for r in rows:
             text = _clean(r[col]) if col < len(r) else ""
@@ -510,7 +530,7 @@ class _Finder:
                 title,
                 order=order,
                 group=heading,
-                level=_level_for(heading),
+                level=_level_for(heading) or "theme",
                 passage=f"{heading}\n{title}",
                 section=sub,
             )
@@ -539,7 +559,7 @@ def analyse(doc: Document, thesaurus: Thesaurus, *, today: date) -> StrategyInfo
     doc_type = classify(doc)
     title_text = doc.title or ""
     is_plan = doc_type in PLAN_TYPES
-    if doc_type == "statement" and not re.search(r"strat", title_text, re.I):
+    if doc_type == "statement" and not re.search(r"str?ateg", title_text, re.I):
         is_plan = False
     period, start, end = doc.period, doc.period_start, doc.period_end
     if start is None and end is None:
