@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from saferkg.cli import main
 from saferkg.settings import Settings
 
-from .conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
