@@ -284,7 +284,10 @@ def _full_build(
     partners: Mapping[str, Mapping[str, str]] | None,
     procs: int | None,
 ) -> IndexReport:
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{uuid.uuid4().hex[:6]}"
+    # Nanoseconds in the name keep names in creation order, which _cleanup relies on.
+    ns = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(ns / 1e9))
+    stamp += f"{ns % 1_000_000_000:09d}-{uuid.uuid4().hex[:4]}"
     new = link.parent / f"{link.name}-{stamp}"
     new.mkdir(parents=True)
     report = IndexReport(path=str(new), rebuilt=True)
