@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from graph.priorities import StrategyInfo, analyse, classify, status_of
 from graph.themes import Thesaurus
+from ingest.extract import extract
+from ingest.mirror import url_to_path
 from ingest.model import Document, Section
 
 TODAY = date(2022, 6, 1)
@@ -264,3 +267,100 @@ def test_result_is_json_ready(th: Thesaurus) -> None:
     assert d["priorities"][0]["theme_ids"] == ["asb"]
     assert d["priorities"][0]["themes"][0]["matched_text"] == "anti-social behaviour"
     assert d["status"] == "unknown" and d["is_plan"] is True
+
+
+# -- the bundled corpus -------------------------------------------------------
+
+SITES = Path(__file__).resolve().parents[1] / "corpus" / "sites"
+SLP_URL = (
+    "https://www.leicester.gov.uk/your-council/policies-plans-and-strategies/public-safety/"
+    "safer-leicester-partnership/"
+)
+LCC_URL = (
+    "https://www.leicestershire.gov.uk/sites/default/files/field/pdf/2020/2/20/"
+    "Community-Safety-Strategy-2019-2021.pdf"
+)
+MINUTES_URL = (
+    "http://politics.leics.gov.uk/documents/g5461/Printed minutes 01st-Oct-2018 10.00 "
+    "Leicestershire Safer Communities Strategy Board.pdf"
+)
+CABINET_URL = (
+    "http://politics.leics.gov.uk/documents/s150201/Community Safety Strategy 2019-2021.pdf"
+)
+
+
+def bundled(url: str, th: Thesaurus, today: date = date(2021, 9, 1)) -> StrategyInfo:
+    path = SITES / url_to_path(url)
+    if not path.is_file():
+        pytest.skip(f"bundled corpus has no {url}")
+    return analyse(extract(path.read_bytes(), url, partner="bundled"), th, today=today)
+
+
+def test_safer_leicester_partnership_page(th: Thesaurus) -> None:
+    info = bundled(SLP_URL, th)
+    assert info.is_plan and (info.period_start, info.period_end) == (2021, 2024)
+    assert info.status == "current"
+    strategic = [p for p in info.priorities if p.level == "strategic"]
+    assert [p.text for p in strategic] == [
+        "People experiencing multiple disadvantage",
+        "Serious violence and exploitation",
+        "Localities",
+        "Community cohesion",
+    ]
+    assert strategic[1].theme_ids == ["serious-violence", "exploitation"]
+    assert "The 4 strategic priorities for Leicester are:" in strategic[0].passage
+    themes = [p for p in info.priorities if p.level == "theme"]
+    assert len(themes) == 9
+    assert themes[0].text == "Domestic and sexual violence"
+    assert set(themes[0].theme_ids) == {"domestic-abuse", "sexual-violence"}
+    subs = {p.text: p for p in info.priorities if p.level == "sub-theme"}
+    cce = subs["Child Criminal Exploitation (County Lines)"]
+    assert cce.parent == "Serious organised crime"
+    assert set(cce.theme_ids) == {"child-criminal-exploitation", "county-lines"}
+    assert subs["Community Safety Tactical Group"].themes_from == "item+group"
+    cross = [p.text for p in info.priorities if p.level == "cross-cutting"]
+    assert cross == [
+        "Prevention and early intervention",
+        "Reducing re-offending",
+        "Mental health",
+        "Substance misuse",
+    ]
+    every = {p.text for p in info.priorities}
+    # members, statutory duties and the foreword's achievements are not priorities
+    assert not every & {"Leicestershire Police", "Produce an annual assessment", "Turning Point"}
+
+
+def test_county_strategy_pdf(th: Thesaurus) -> None:
+    info = bundled(LCC_URL, th)
+    assert info.doc_type == "strategy" and (info.period_start, info.period_end) == (2019, 2021)
+    county = [p for p in info.priorities if p.group.startswith("The county wide priorities")]
+    assert len(county) == 7
+    assert [p.order for p in county] == list(range(1, 8))
+    expected = [
+        {"vulnerability"},
+        {"crime-reduction"},
+        {"asb"},
+        {"substance-misuse"},
+        {"cyber-crime", "bullying"},
+        {"domestic-abuse"},
+        {"hate-crime"},
+    ]
+    for p, want in zip(county, expected, strict=True):
+        assert want <= set(p.theme_ids), p.text
+        assert p.page is not None
+    plan = [p for p in info.priorities if "strategic plan priorities" in p.group]
+    assert [p.text.split(":")[0] for p in plan] == [
+        "Wellbeing and Opportunity",
+        "Keeping People Safe",
+        "Great Communities",
+    ]
+
+
+def test_meeting_minutes_have_no_priorities(th: Thesaurus) -> None:
+    minutes = bundled(MINUTES_URL, th)
+    assert minutes.doc_type == "minutes" and minutes.priorities == []
+
+
+def test_cover_report_presenting_the_strategy_has_no_priorities(th: Thesaurus) -> None:
+    cover = bundled(CABINET_URL, th)
+    assert cover.doc_type == "report" and cover.priorities == []
