@@ -16,7 +16,9 @@ only as whole words written the same way.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import functools
 import itertools
 import re
 import unicodedata
@@ -51,6 +53,9 @@ _NO_S_STRIP = ("ss", "us", "is", "ous", "ics")
 _IZE = re.compile(r"iz(e|es|ed|ing|ation|ations)$")
 
 
+# Documents repeat the same few thousand words: memoising the fold of a word
+# halves the time to match a long document.
+@functools.lru_cache(maxsize=65536)
 def _word(token: str) -> str:
     """One token folded to its matching form: lower case, British spelling, singular."""
     w = token.lower().replace("’", "'")
@@ -79,11 +84,16 @@ def _fold(text: str) -> str:
     """
     if text.isascii():
         return text
-    out = []
-    for c in text:
-        f = unicodedata.normalize("NFKC", c)
-        out.append(f if len(f) == 1 else c)
-    return "".join(out)
+    return _NON_ASCII.sub(_fold_char, text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    c = m.group()
+    f = unicodedata.normalize("NFKC", c)
+    return f if len(f) == 1 else c
 
 
 @dataclass(frozen=True)
@@ -191,6 +201,10 @@ class Thesaurus:
         self._exact_lengths: dict[str, set[int]] = {}
         self._names: dict[str, str] = {}  # resolve key -> theme id
         self._build()
+        self._max_len = max(
+            (len(k) for k in [*self._table, *self._exact]),
+            default=1,
+        )
 
     # -- loading --------------------------------------------------------------
 
@@ -385,23 +399,13 @@ class Thesaurus:
                 if not any(
                     n.theme_id == h.theme_id and n.start < h.end and h.start < n.end
                     for n in negatives
+                    if abs(n.start - h.start) <= self._max_len
                 )
             ]
         # A label inside a longer label of another theme is part of that phrase
         # ("drug" in "drug dealing"), unless the longer label joins two things
         # ("sexual violence" in "domestic and sexual violence").
-        kept = [
-            h
-            for h in hits
-            if not any(
-                o.theme_id != h.theme_id
-                and not o.coordinated
-                and o.start <= h.start
-                and h.end <= o.end
-                and (o.end - o.start) > (h.end - h.start)
-                for o in hits
-            )
-        ]
+        kept = [h for h in hits if not _inside_other(h, hits, self._max_len)]
         return self._merge(kept, toks, text)
 
     def themes_in(self, text: str) -> list[str]:
@@ -447,6 +451,26 @@ class Thesaurus:
                 out.append(_to_match(theme_id, cur, toks, text))
         out.sort(key=lambda m: (m.start, m.end, m.theme_id))
         return out
+
+
+def _inside_other(h: _Hit, hits: list[_Hit], max_len: int) -> bool:
+    """True when ``h`` lies inside a longer, uncoordinated hit of another theme.
+
+    ``hits`` is in token order, so only neighbours within the longest label's
+    reach can contain ``h``.
+    """
+    lo = bisect.bisect_left(hits, h.start - max_len, key=lambda x: x.start)
+    for o in itertools.islice(hits, lo, None):
+        if o.start > h.start:
+            break
+        if (
+            o.theme_id != h.theme_id
+            and not o.coordinated
+            and o.end >= h.end
+            and (o.end - o.start) > (h.end - h.start)
+        ):
+            return True
+    return False
 
 
 def _singular_abbreviation(raw: str) -> str | None:
