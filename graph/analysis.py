@@ -1,0 +1,570 @@
+"""Analyses over the derived views: shared, duplicates, gaps, routes, matrix.
+
+Pure functions of a :class:`graph.model.Views`; each returns the JSON shape
+of docs/design.md (with extra keys where they help). Names are forgiving:
+ids, labels, other labels and abbreviations in any case; an unknown name
+raises :class:`graph.errors.UnknownName` with the closest names.
+
+Coverage rule for gaps: a partner covers theme T when one of its current
+plans holds T or a narrower theme of T (a descendant in the thesaurus). A
+broader theme does not cover T: "crime reduction" does not promise work on
+cyber crime.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+from .errors import UnknownName
+from .model import Views, parse_period
+from .themes import normalise
+
+SIMILAR = 0.8  # token Jaccard from which two priority statements count as near-identical
+MAX_BUCKET = 400  # largest theme bucket compared pairwise (bigger ones: exact duplicates only)
+COUNTY_TYPES = {"Board", "PCC"}
+
+
+# -- names ------------------------------------------------------------------
+
+
+def _suggest(name: str, candidates: dict[str, str], n: int = 3) -> list[str]:
+    keys = difflib.get_close_matches(normalise(name), list(candidates), n=n * 3, cutoff=0.5)
+    out: list[str] = []
+    for k in keys:
+        if candidates[k] not in out:
+            out.append(candidates[k])
+    return out[:n]
+
+
+def resolve_theme(v: Views, name: str) -> str:
+    """A theme id from an id, label, other label or abbreviation."""
+    key = normalise(name)
+    if key in v.theme_names:
+        return v.theme_names[key]
+    labels = {k: v.themes[t]["label"] for k, t in v.theme_names.items()}
+    raise UnknownName(name, "theme", _suggest(name, labels))
+
+
+def _partner_names(v: Views) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for pid, p in v.partners.items():
+        for n in (pid, p.get("name", ""), p.get("abbr", "")):
+            if n:
+                names.setdefault(normalise(n), pid)
+    return names
+
+
+def resolve_partner(v: Views, name: str) -> str:
+    """A partner id from its id or name, any case."""
+    names = _partner_names(v)
+    key = normalise(name)
+    if key in names:
+        return names[key]
+    labels = {k: v.partners[p].get("name") or p for k, p in names.items()}
+    raise UnknownName(name, "partner", _suggest(name, labels))
+
+
+def _body_names(v: Views) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for bid, b in v.bodies.items():
+        for n in (bid, b["label"], b["abbr"], *b["alt_labels"]):
+            if n:
+                names.setdefault(normalise(n), f"body:{bid}")
+    return names
+
+
+def resolve_body(v: Views, name: str) -> str:
+    """A node of the structure ('body:jag', or 'partner:x' for a partner) from any of its names."""
+    names = _body_names(v)
+    key = normalise(name)
+    if key in names:
+        return names[key]
+    try:
+        pid = resolve_partner(v, name)
+    except UnknownName:
+        labels = {k: v.bodies[b.split(":", 1)[1]]["label"] for k, b in names.items()}
+        labels.update({k: v.partners[p]["name"] for k, p in _partner_names(v).items()})
+        raise UnknownName(name, "body", _suggest(name, labels)) from None
+    return f"partner:{pid}"
+
+
+# -- shared -----------------------------------------------------------------
+
+
+def _holder(v: Views, row: dict[str, Any], tids: set[str]) -> dict[str, Any]:
+    match = next((m for m in row["matches"] if m["theme_id"] in tids), None)
+    tid = match["theme_id"] if match else next(t for t in row["themes"] if t in tids)
+    return {
+        "partner": row["partner"],
+        "partner_id": row["partner_id"],
+        "strategy": row["strategy"],
+        "strategy_status": row["status"],
+        "period": row["period"],
+        "priority": row["text"],
+        "source_url": row["source_url"],
+        "evidence": row["evidence"],
+        "matched_label": match["matched_text"] if match else "",
+        "theme_id": tid,
+        "theme": v.themes.get(tid, {}).get("label", tid),
+    }
+
+
+def shared(v: Views, theme: str) -> dict[str, Any]:
+    """Every priority on a theme or a narrower one, partner by partner, with its passage."""
+    tid = resolve_theme(v, theme)
+    tids = set(v.descendants.get(tid, [tid]))
+    rows = sorted({i for t in tids for i in v.theme_index.get(t, [])})
+    holders = [_holder(v, v.priorities[i], tids) for i in rows]
+    holders.sort(key=lambda h: (h["strategy_status"] != "current", h["partner"], h["source_url"]))
+    return {
+        "theme": {"id": tid, "label": v.themes[tid]["label"]},
+        "themes_included": sorted(tids),
+        "holders": holders,
+        "partners": sorted({h["partner_id"] for h in holders}),
+    }
+
+
+# -- duplicates ---------------------------------------------------------------
+
+
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2)
+
+
+def similar_statements(
+    v: Views, *, threshold: float = SIMILAR, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Near-identical priority statements in different documents, most similar first."""
+    pairs: dict[tuple[int, int], float] = {}
+    exact: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(v.priorities):
+        exact[" ".join(sorted(_tokens(row["text"])))].append(i)
+    for group in exact.values():
+        for a, b in zip(group, group[1:], strict=False):
+            if v.priorities[a]["source_url"] != v.priorities[b]["source_url"]:
+                pairs[(a, b)] = 1.0
+    tokens = [_tokens(r["text"]) for r in v.priorities]
+    for idx in v.theme_index.values():
+        if len(idx) > MAX_BUCKET:
+            continue
+        for x, a in enumerate(idx):
+            ta = tokens[a]
+            for b in idx[x + 1 :]:
+                if (min(a, b), max(a, b)) in pairs:
+                    continue
+                if v.priorities[a]["source_url"] == v.priorities[b]["source_url"]:
+                    continue
+                tb = tokens[b]
+                if not ta or not tb:
+                    continue
+                sim = len(ta & tb) / len(ta | tb)
+                if sim >= threshold:
+                    pairs[(min(a, b), max(a, b))] = sim
+    out = []
+    for (a, b), sim in sorted(pairs.items(), key=lambda kv: -kv[1])[:limit]:
+        ra, rb = v.priorities[a], v.priorities[b]
+        out.append(
+            {
+                "similarity": round(sim, 3),
+                "a": {
+                    k: ra[k] for k in ("partner", "partner_id", "strategy", "text", "source_url")
+                },
+                "b": {
+                    k: rb[k] for k in ("partner", "partner_id", "strategy", "text", "source_url")
+                },
+            }
+        )
+    return out
+
+
+def _is_county(v: Views, pid: str) -> bool:
+    p = v.partners.get(pid, {})
+    ref_area = v.partners.get(v.reference.get("partner_id", ""), {}).get("area")
+    return (
+        p.get("type") in COUNTY_TYPES
+        or p.get("tier") == "lscsb"
+        or (p.get("type") != "CSP" and bool(ref_area) and p.get("area") == ref_area)
+    )
+
+
+def duplicates(v: Views, similar: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Themes owned by a county-level body and a district CSP at once; near-identical statements."""
+    themes = []
+    for tid, idx in sorted(v.theme_index.items()):
+        county: dict[str, dict[str, Any]] = {}
+        district: dict[str, dict[str, Any]] = {}
+        for i in idx:
+            row = v.priorities[i]
+            pid = row["partner_id"]
+            ptype = v.partners.get(pid, {}).get("type")
+            if _is_county(v, pid):
+                county.setdefault(pid, _holder(v, row, {tid}))
+            elif ptype == "CSP":
+                district.setdefault(pid, _holder(v, row, {tid}))
+        if county and district:
+            themes.append(
+                {
+                    "theme_id": tid,
+                    "theme": v.themes.get(tid, {}).get("label", tid),
+                    "county": list(county.values()),
+                    "district": list(district.values()),
+                    "owners": len(county) + len(district),
+                }
+            )
+    themes.sort(key=lambda t: (-t["owners"], t["theme_id"]))
+    return {
+        "themes": themes,
+        "statements": similar if similar is not None else similar_statements(v),
+    }
+
+
+# -- gaps ---------------------------------------------------------------------
+
+
+def _current_plans(v: Views, pid: str) -> list[dict[str, Any]]:
+    plans = [s for s in v.strategies if s["partner_id"] == pid and s["is_plan"]]
+    current = [s for s in plans if s["status"] == "current"]
+    if current:
+        return current
+    # No current plan: judge the partner on its latest one (and report it as ended).
+    dated = sorted(plans, key=lambda s: (s["period_end"] or 0, s["url"]))
+    return dated[-1:] if dated else []
+
+
+def _themes_of(v: Views, urls: set[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for row in v.priorities:
+        if row["strategy_url"] in urls:
+            for tid in row["themes"]:
+                out.setdefault(tid, row)
+    return out
+
+
+def _reference(v: Views, against: str | None) -> dict[str, Any]:
+    if not against:
+        return v.reference
+    for s in v.strategies:
+        if s["is_plan"] and (s["url"] == against or normalise(s["title"]) == normalise(against)):
+            rows = _themes_of(v, {s["url"]})
+            return {
+                "url": s["url"],
+                "title": s["title"],
+                "partner_id": s["partner_id"],
+                "partner": s["partner"],
+                "themes": {t: _ref_entry(r) for t, r in rows.items()},
+            }
+    pid = resolve_partner(v, against)
+    plans = _current_plans(v, pid)
+    rows = _themes_of(v, {s["url"] for s in plans})
+    return {
+        "url": plans[0]["url"] if plans else None,
+        "title": "; ".join(s["title"] for s in plans),
+        "partner_id": pid,
+        "partner": v.partners[pid]["name"],
+        "themes": {t: _ref_entry(r) for t, r in rows.items()},
+    }
+
+
+def _ref_entry(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("text", "source_url", "strategy", "partner", "evidence")
+    return {k: row[k] for k in keys}
+
+
+def gaps(v: Views, partner: str | None = None, against: str | None = None) -> dict[str, Any]:
+    """Reference themes a partner does not cover; ended strategies; link label/period mismatches."""
+    ref = _reference(v, against)
+    ref_themes: dict[str, dict[str, Any]] = ref.get("themes", {})
+    required = [
+        {
+            "theme_id": t,
+            "theme": v.themes.get(t, {}).get("label", t),
+            "required_by": e["text"],
+            "strategy": e["strategy"],
+            "source_url": e["source_url"],
+            "evidence": e["evidence"],
+        }
+        for t, e in sorted(ref_themes.items())
+    ]
+    pid = resolve_partner(v, partner) if partner else None
+    missing: list[dict[str, Any]] = []
+    covered: list[dict[str, Any]] = []
+    if pid is not None:
+        plans = _current_plans(v, pid)
+        held = _themes_of(v, {s["url"] for s in plans})
+        for r in required:
+            hit = next((t for t in v.descendants.get(r["theme_id"], []) if t in held), None)
+            if hit is None:
+                missing.append(r)
+            else:
+                covered.append(
+                    {
+                        **r,
+                        "by": held[hit]["text"],
+                        "evidence": held[hit]["evidence"],
+                        "source_url": held[hit]["source_url"],
+                    }
+                )
+    else:
+        # Which county-wide themes no district CSP picks up.
+        csps = [p for p, rec in v.partners.items() if rec.get("type") == "CSP"]
+        held_by: dict[str, set[str]] = defaultdict(set)
+        for c in csps:
+            for t in _themes_of(v, {s["url"] for s in _current_plans(v, c)}):
+                held_by[t].add(c)
+        for r in required:
+            if not any(held_by.get(t) for t in v.descendants.get(r["theme_id"], [])):
+                missing.append(r)
+    expired = [
+        {
+            "partner": s["partner"],
+            "partner_id": s["partner_id"],
+            "strategy": s["title"],
+            "url": s["url"],
+            "period": s["period"],
+            "period_end": s["period_end"],
+            "status": s["status"],
+        }
+        for s in v.strategies
+        if s["is_plan"] and s["status"] == "ended" and (pid is None or s["partner_id"] == pid)
+    ]
+    mismatches = [
+        m
+        for m in v.mismatches
+        if pid is None
+        or m["partner_id"] == pid
+        or m["url"] in {s["url"] for s in v.strategies if s["partner_id"] == pid}
+    ]
+    return {
+        "partner": v.partners[pid]["name"] if pid else None,
+        "partner_id": pid,
+        "against": {k: ref.get(k) for k in ("title", "url", "partner", "partner_id", "sources")}
+        if ref
+        else None,
+        "required": required,
+        "missing": missing,
+        "covered": covered,
+        "expired_strategies": expired,
+        "mismatches": mismatches,
+    }
+
+
+# -- routes -------------------------------------------------------------------
+
+
+def _step(v: Views, node: str, via: dict[str, Any] | None = None) -> dict[str, Any]:
+    kind, _, nid = node.partition(":")
+    if kind == "body" and nid in v.bodies:
+        b = v.bodies[nid]
+        step = {
+            "id": nid,
+            "abbr": b["abbr"],
+            "label": b["label"],
+            "role": b["role"],
+            "source": b["source"],
+        }
+    elif kind == "partner" and nid in v.partners:
+        p = v.partners[nid]
+        step = {
+            "id": nid,
+            "abbr": p.get("abbr", ""),
+            "label": p["name"],
+            "role": p.get("type", ""),
+            "source": None,
+        }
+    elif kind == "strategy" and node in v.curated_strategies:
+        s = v.curated_strategies[node]
+        step = {
+            "id": node,
+            "abbr": "",
+            "label": s["title"],
+            "role": "strategy",
+            "source": {"url": s["source_url"]},
+        }
+    else:
+        step = {"id": nid, "abbr": "", "label": nid, "role": "", "source": None}
+    if via is not None:
+        step["line"] = via
+    return step
+
+
+def _lift(v: Views, node: str) -> str:
+    """A partner stands in the chain at its tier (a CSP partner is at the CSP tier)."""
+    if node.startswith("partner:"):
+        tier = v.partners.get(node.split(":", 1)[1], {}).get("tier")
+        if tier:
+            return f"body:{tier}"
+    return node
+
+
+def _chain(v: Views) -> nx.DiGraph:
+    g = nx.DiGraph()
+    for line in v.lines:
+        if line["property"] == "escalatesTo":
+            g.add_edge(line["from"], line["to"], **line)
+    return g
+
+
+def route(v: Views, frm: str, to: str) -> dict[str, Any]:
+    """The formal chain from one body to another, upwards or back down, and the side routes."""
+    a, b = resolve_body(v, frm), resolve_body(v, to)
+    a_l, b_l = _lift(v, a), _lift(v, b)
+    chain = _chain(v)
+    path: list[str] | None = None
+    direction = "up"
+    if a_l in chain and b_l in chain:
+        if nx.has_path(chain, a_l, b_l):
+            path = nx.shortest_path(chain, a_l, b_l)
+        elif nx.has_path(chain, b_l, a_l):
+            path = list(reversed(nx.shortest_path(chain, b_l, a_l)))
+            direction = "down"
+    formal = path is not None
+    if path is None:
+        # Off the chain: any documented line, in either direction.
+        und = v.network.to_undirected(as_view=True)
+        if a_l in und and b_l in und and nx.has_path(und, a_l, b_l):
+            path = nx.shortest_path(und, a_l, b_l)
+            direction = "other"
+    steps: list[dict[str, Any]] = []
+    if path:
+        for i, node in enumerate(path):
+            via = None
+            if i:
+                prev = path[i - 1]
+                data = (
+                    v.network.get_edge_data(prev, node) or v.network.get_edge_data(node, prev) or {}
+                )
+                if direction == "down":
+                    down = v.network.get_edge_data(prev, node)
+                    data = (
+                        down
+                        if down and down.get("property") == "routesTo"
+                        else (v.network.get_edge_data(node, prev) or {})
+                    )
+                via = {"property": data.get("property"), "source": data.get("source")}
+            steps.append(_step(v, node, via))
+    if a != a_l and steps:
+        steps.insert(0, _step(v, a, {"property": "tier", "source": None}))
+    if b != b_l and steps:
+        steps.append(_step(v, b, {"property": "tier", "source": None}))
+    on_path = set(path or [])
+    side = [
+        {
+            "from": _step(v, line["from"])["label"],
+            "from_id": line["from"],
+            "to": _step(v, line["to"])["label"],
+            "to_id": line["to"],
+            "property": line["property"],
+            "source": line["source"],
+        }
+        for line in v.lines
+        if line["property"] in ("feedsInto", "routesTo")
+        and (line["from"] in on_path or line["to"] in on_path)
+    ]
+    return {
+        "from": _step(v, a)["label"],
+        "to": _step(v, b)["label"],
+        "direction": direction,
+        "formal": formal,
+        "path": steps,
+        "side_routes": side,
+    }
+
+
+def route_for_theme(v: Views, theme: str) -> dict[str, Any]:
+    """Who monitors, delivers and receives reports on the curated strategies of a theme."""
+    tid = resolve_theme(v, theme)
+    wanted = set(v.descendants.get(tid, [tid])) | {tid}
+    out = []
+    for sid, s in v.curated_strategies.items():
+        if not wanted & set(s["themes"]):
+            continue
+        entry: dict[str, Any] = {
+            "id": sid,
+            "title": s["title"],
+            "source_url": s["source_url"],
+            "monitored_by": [],
+            "delivered_by": [],
+            "reports_to": [],
+        }
+        for line in v.lines:
+            if line["property"] == "monitors" and line["to"] == sid:
+                entry["monitored_by"].append({**_step(v, line["from"]), "source": line["source"]})
+            elif line["property"] == "deliveredBy" and line["from"] == sid:
+                entry["delivered_by"].append({**_step(v, line["to"]), "source": line["source"]})
+            elif line["property"] == "reportsProgressTo" and line["from"] == sid:
+                entry["reports_to"].append({**_step(v, line["to"]), "source": line["source"]})
+        out.append(entry)
+    return {"theme": {"id": tid, "label": v.themes[tid]["label"]}, "strategies": out}
+
+
+# -- matrix and listings ------------------------------------------------------
+
+
+def matrix(v: Views, partner_type: str | None = None) -> dict[str, Any]:
+    """Partners x themes: each cell lists the priorities (text, passage, source) behind it."""
+    ptypes = {t.lower() for t in partner_type.split(",")} if partner_type else None
+    partners = [
+        p for p in v.partners.values() if ptypes is None or str(p.get("type", "")).lower() in ptypes
+    ]
+    pids = {p["id"] for p in partners}
+    cells: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    used: set[str] = set()
+    for row in v.priorities:
+        if row["partner_id"] not in pids or row["status"] == "ended":
+            continue
+        for tid in row["themes"]:
+            used.add(tid)
+            cells[row["partner_id"]][tid].append(
+                {
+                    "text": row["text"],
+                    "evidence": row["evidence"],
+                    "source_url": row["source_url"],
+                    "strategy": row["strategy"],
+                }
+            )
+    return {
+        "partner_type": partner_type,
+        "themes": [{"id": t, "label": v.themes[t]["label"]} for t in sorted(used) if t in v.themes],
+        "partners": [
+            {"id": p["id"], "name": p["name"], "type": p.get("type")}
+            for p in sorted(partners, key=lambda p: p["name"])
+        ],
+        "cells": {pid: dict(row) for pid, row in cells.items()},
+    }
+
+
+def themes(v: Views) -> dict[str, Any]:
+    """Every theme with its labels, broader and narrower themes and how many partners hold it."""
+    out = []
+    for tid, t in sorted(v.themes.items()):
+        idx = {i for d in v.descendants.get(tid, [tid]) for i in v.theme_index.get(d, [])}
+        out.append(
+            {
+                **t,
+                "priorities": len(v.theme_index.get(tid, [])),
+                "partners": len({v.priorities[i]["partner_id"] for i in idx}),
+            }
+        )
+    return {"themes": out}
+
+
+def priorities(v: Views, partner: str | None = None, unmatched: bool = False) -> dict[str, Any]:
+    """Priority statements (one partner's, or only those no theme matched)."""
+    pid = resolve_partner(v, partner) if partner else None
+    rows = [
+        {**r, "theme_labels": [v.themes.get(t, {}).get("label", t) for t in r["themes"]]}
+        for r in v.priorities
+        if (pid is None or r["partner_id"] == pid) and (not unmatched or not r["themes"])
+    ]
+    return {"partner": pid, "unmatched": unmatched, "priorities": rows}
+
+
+def period_of(text: str) -> str | None:
+    """A period as "YYYY-YYYY" when ``text`` holds one."""
+    p = parse_period(text)
+    return f"{p[0]}-{p[1]}" if p else None

@@ -1,0 +1,189 @@
+"""Read-only SPARQL over the persisted graph, with a timeout and a row limit.
+
+The store is opened read-only and update requests are refused before they
+run. The usual prefixes (``skg:``, ``org:``, ``skos:``, ``dcterms:``,
+``prov:``, ``oa:``, ``id:`` ...) are predefined.
+
+    >>> result = run(store, "SELECT ?b WHERE { body:jag skg:escalatesTo+ ?b }")  # doctest: +SKIP
+    >>> result.to_json()["results"]["bindings"][0]["b"]["value"]
+    'https://w3id.org/saferkg/id/body/csp'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph
+
+from .errors import GraphError
+from .namespaces import ID, PREFIXES
+
+_UPDATE_RE = re.compile(
+    r"^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.I,
+)
+
+
+class SparqlError(GraphError):
+    """A SPARQL query that cannot run: bad syntax, an update, or too slow."""
+
+
+class SparqlRefused(SparqlError):
+    """An update (INSERT, DELETE, LOAD, ...): the endpoint is read-only."""
+
+
+class SparqlTimeout(SparqlError):
+    """The query ran longer than the timeout."""
+
+
+def prefixes() -> dict[str, str]:
+    """The prefixes every query may use without declaring them."""
+    out = {p: str(ns) for p, ns in PREFIXES.items()}
+    out["id"] = str(ID)
+    for kind in ("partner", "body", "theme", "document", "priority", "strategy"):
+        out[kind] = f"{ID}{kind}/"
+    return out
+
+
+@dataclass
+class Result:
+    """A query's answer: variables and rows (values as strings), or a boolean for ASK."""
+
+    kind: str  # "select" | "ask" | "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, dict[str, str]]] = field(default_factory=list)
+    boolean: bool | None = None
+    truncated: bool = False
+    elapsed_ms: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPARQL 1.1 Query Results JSON shape (plus ``truncated`` and ``elapsed_ms``)."""
+        if self.kind == "ask":
+            return {"head": {}, "boolean": self.boolean, "elapsed_ms": round(self.elapsed_ms, 1)}
+        return {
+            "head": {"vars": self.variables},
+            "results": {"bindings": self.rows},
+            "truncated": self.truncated,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
+
+    def to_csv(self) -> str:
+        """The SPARQL 1.1 CSV results shape."""
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        if self.kind == "ask":
+            w.writerow(["boolean"])
+            w.writerow(["true" if self.boolean else "false"])
+            return buf.getvalue()
+        w.writerow(self.variables)
+        for row in self.rows:
+            w.writerow([row[v]["value"] if v in row else "" for v in self.variables])
+        return buf.getvalue()
+
+    def table(self) -> list[dict[str, str]]:
+        """Rows as plain {variable: value} dicts, for people."""
+        return [{v: row[v]["value"] for v in self.variables if v in row} for row in self.rows]
+
+
+def _term(t: Any) -> dict[str, str]:
+    if isinstance(t, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, pyoxigraph.Literal):
+        out = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = t.datatype.value
+        return out
+    return {"type": "literal", "value": str(t)}
+
+
+def check_read_only(query: str) -> None:
+    """Refuse SPARQL updates with a clear error."""
+    if _UPDATE_RE.search(query):
+        raise SparqlRefused("the SPARQL endpoint is read-only: updates are refused")
+
+
+def run(
+    store: pyoxigraph.Store, query: str, *, timeout: float = 10.0, limit: int = 10_000
+) -> Result:
+    """Run a read-only query; at most ``limit`` rows; SparqlTimeout after ``timeout`` seconds."""
+    check_read_only(query)
+    start = time.monotonic()
+    deadline = start + timeout
+    box: dict[str, Any] = {}
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            box["result"] = _collect(store, query, limit, deadline, stop)
+        except BaseException as e:  # handed to the caller's thread below
+            box["error"] = e
+
+    # The query runs in a worker so a slow one can be abandoned at the deadline; the
+    # worker also checks the deadline between rows and stops by itself.
+    worker = threading.Thread(target=work, name="sparql", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive() or isinstance(box.get("error"), SparqlTimeout):
+        stop.set()
+        raise SparqlTimeout(f"the query ran longer than {timeout:g}s and was stopped")
+    error = box.get("error")
+    if isinstance(error, SyntaxError):
+        if re.search(r"\b(INSERT|DELETE)\s+(DATA|WHERE|\{)", query, re.I):
+            raise SparqlRefused("the SPARQL endpoint is read-only: updates are refused") from error
+        raise SparqlError(f"bad SPARQL: {error}") from error
+    if isinstance(error, OSError):
+        raise SparqlError(f"the query failed: {error}") from error
+    if error is not None:
+        raise error
+    result: Result = box["result"]
+    result.elapsed_ms = (time.monotonic() - start) * 1000.0
+    return result
+
+
+def _collect(
+    store: pyoxigraph.Store, query: str, limit: int, deadline: float, stop: threading.Event
+) -> Result:
+    answer = store.query(query, prefixes=prefixes())
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return Result("ask", boolean=bool(answer))
+    if isinstance(answer, pyoxigraph.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        result = Result("select", variables=variables)
+        for solution in answer:
+            if stop.is_set() or time.monotonic() > deadline:
+                raise SparqlTimeout("deadline passed")
+            if len(result.rows) >= limit:
+                result.truncated = True
+                break
+            row = {}
+            for v in variables:
+                value = solution[v]
+                if value is not None:
+                    row[v] = _term(value)
+            result.rows.append(row)
+        return result
+    result = Result("graph", variables=["subject", "predicate", "object"])
+    for triple in answer:
+        if stop.is_set() or time.monotonic() > deadline:
+            raise SparqlTimeout("deadline passed")
+        if len(result.rows) >= limit:
+            result.truncated = True
+            break
+        result.rows.append(
+            {
+                "subject": _term(triple.subject),
+                "predicate": _term(triple.predicate),
+                "object": _term(triple.object),
+            }
+        )
+    return result
