@@ -288,9 +288,10 @@ class Thesaurus:
             raw = tuple(t.raw for t in _tokens(_fold(label)))
             if not raw:
                 return
-            for form in {raw, tuple(r.upper() for r in raw)}:
-                self._exact.setdefault(form, []).append((theme_id, label))
-                self._exact_lengths.setdefault(form[0], set()).add(len(form))
+            # Only as written: "PREVENT, PROTECT, PREPARE" in capitals is the
+            # generic 4P model, not the Prevent programme.
+            self._exact.setdefault(raw, []).append((theme_id, label))
+            self._exact_lengths.setdefault(raw[0], set()).add(len(raw))
 
         for t in self.themes.values():
             for label in [t.label, *t.alt_labels, *t.hidden_labels]:
@@ -389,7 +390,7 @@ class Thesaurus:
             return []
         text = _fold(text)
         toks = _tokens(text)
-        hits = list(self._hits(toks))
+        hits = list(self._hits(toks, text))
         negatives = [h for h in hits if h.negative]
         hits = [h for h in hits if not h.negative]
         if negatives:
@@ -412,7 +413,7 @@ class Thesaurus:
         """Distinct theme ids found in ``text``, in order of first appearance."""
         return list(dict.fromkeys(m.theme_id for m in self.match(text)))
 
-    def _hits(self, toks: list[_Token]) -> Iterator[_Hit]:
+    def _hits(self, toks: list[_Token], text: str) -> Iterator[_Hit]:
         n = len(toks)
         for i, tok in enumerate(toks):
             for length in self._lengths.get(tok.norm, ()):
@@ -428,7 +429,9 @@ class Thesaurus:
                     if i + length > n:
                         continue
                     raw = (cand, *(t.raw for t in toks[i + 1 : i + length]))
-                    for theme_id, label in self._exact.get(raw, ()):
+                    if raw not in self._exact or _glued(text, tok.start, toks[i + length - 1].end):
+                        continue
+                    for theme_id, label in self._exact[raw]:
                         yield _Hit(theme_id, label, i, i + length, False)
 
     @staticmethod
@@ -471,6 +474,11 @@ def _inside_other(h: _Hit, hits: list[_Hit], max_len: int) -> bool:
         ):
             return True
     return False
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """An abbreviation joined to another by "&" is part of a bigger one ("C&DA" is not DA)."""
+    return (start > 0 and text[start - 1] == "&") or (end < len(text) and text[end] == "&")
 
 
 def _singular_abbreviation(raw: str) -> str | None:

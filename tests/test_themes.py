@@ -181,3 +181,10 @@ def test_normalise_folds_case_punctuation_and_inflection() -> None:
     assert normalise("Anti-Social Behaviours") == normalise("anti social behavior")
     assert normalise("Prevent & Hate") == "prevent and hate"
     assert normalise("Victimization") == normalise("victimisation")
+
+
+def test_abbreviations_glued_into_others_do_not_count(th: Thesaurus) -> None:
+    assert "domestic-abuse" not in ids(th, "The Crime and Disorder Act 1998 (C&DA)")
+    assert "domestic-abuse" in ids(th, "LLR SV/DA Service")
+    # the generic 4P model in capitals is not the Prevent programme
+    assert "prevent" not in ids(th, "the 4Ps: PREVENT, PROTECT, PREPARE AND PURSUE")
