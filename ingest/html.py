@@ -80,6 +80,8 @@ CHROME_WORDS = re.compile(
     r"|last-?(?:updated|modified|reviewed)|page-?(?:updated|meta)",
     re.IGNORECASE,
 )
+# utility classes that hide an element (the stylesheet is not read)
+HIDDEN_CLASSES = {"hidden", "hide", "d-none", "invisible", "is-hidden", "js-hidden", "u-hidden"}
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 BLOCK_TAGS = {
     "address",
@@ -126,6 +128,7 @@ MAIN_XPATHS = (
     "//article",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' main-content ')]",
 )
+_VISIBLE_TEXT = "//text()[not(ancestor::script) and not(ancestor::style)]"
 MIN_MAIN_TEXT = 80  # a "main" holding less text than this is a stub; look further
 
 _SPACE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\ufeff]+")
@@ -282,7 +285,10 @@ def _base_url(root: lxml_html.HtmlElement, url: str) -> str:
     for base in root.iter("base"):
         href = (base.get("href") or "").strip()
         if href:
-            return urljoin(url, href)
+            try:
+                return urljoin(url, href)
+            except ValueError:
+                return url  # a broken <base> is ignored, as browsers do
     return url
 
 
@@ -373,6 +379,9 @@ def _is_chrome(el: lxml_html.HtmlElement) -> bool:
     style = el.get("style")
     if style and HIDDEN_STYLE.search(style):
         return True
+    classes = el.get("class")
+    if classes and not HIDDEN_CLASSES.isdisjoint(classes.lower().split()):
+        return True
     role = (el.get("role") or "").lower()
     if role in CHROME_ROLES:
         return True
@@ -417,9 +426,11 @@ def _text_lengths(el: lxml_html.HtmlElement, sizes: dict[lxml_html.HtmlElement, 
 
 def _main(body: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """The element holding the main content."""
+    total = len(norm(body.text_content()))
     for xp in MAIN_XPATHS:
         for el in body.xpath(xp):
-            if len(norm(el.text_content())) >= MIN_MAIN_TEXT:
+            size = len(norm(el.text_content()))
+            if size >= MIN_MAIN_TEXT or size >= 0.5 * total:
                 return el
     # no semantic container: go down while one child holds most of the text
     sizes: dict[lxml_html.HtmlElement, int] = {}
@@ -427,11 +438,13 @@ def _main(body: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     node = body
     while True:
         children = [c for c in node if isinstance(c.tag, str)]
-        if not children or node.tag in ("p", "ul", "ol", "table", "dl"):
+        if not children:
             return node
         best = max(children, key=lambda c: sizes.get(c, 0))
         if sizes[node] == 0 or sizes.get(best, 0) < 0.7 * sizes[node]:
             return node
+        if best.tag in ("p", "ul", "ol", "table", "dl", "li", "tr", "td", *HEADINGS):
+            return node  # a container, not one of its blocks
         node = best
 
 
@@ -730,7 +743,8 @@ def extract_html(
         raise ExtractError(f"{url}: empty HTML document")
     meta = _meta(root)
     links = _links(root, _base_url(root, url))
-    page_text = norm(root.text_content())
+    # pieces joined with a space: "2019</p><p>Last" must not read as "2019Last"
+    page_text = norm(" ".join(root.xpath(_VISIBLE_TEXT)))
     published, updated = _dates(root, meta, page_text)
 
     # the whole tree, not <body>: libxml2 leaves HTML5 elements met before any
