@@ -260,14 +260,13 @@ class Crawler:
             outcome, links = self._process(run_id, partner, url)
             if outcome not in ("robots", "skipped"):
                 done += 1
-            if depth < max_depth:
-                for target, _anchor, in_scope in links:
-                    if not in_scope:
-                        if target not in out_of_scope_seen:
-                            out_of_scope_seen.add(target)
-                            self.store.log_fetch(run_id, target, partner.id, "out_of_scope")
-                    elif is_fetchable(target):
-                        self.store.enqueue(run_id, partner.id, target, depth + 1)
+            for target, _anchor, in_scope in links:
+                if not in_scope:
+                    if target not in out_of_scope_seen:
+                        out_of_scope_seen.add(target)
+                        self.store.log_fetch(run_id, target, partner.id, "out_of_scope")
+                elif depth < max_depth and is_fetchable(target):
+                    self.store.enqueue(run_id, partner.id, target, depth + 1)
             self.store.mark_done(run_id, url)
 
     def _attempts(self, run_id: int, partner: str) -> int:

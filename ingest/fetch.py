@@ -113,7 +113,7 @@ class HttpFetcher:
     def from_settings(cls, settings: Settings, client: httpx.Client | None = None) -> HttpFetcher:
         """A fetcher configured from the settings (a new client unless one is given)."""
         return cls(
-            client if client is not None else httpx.Client(trust_env=False),
+            client if client is not None else httpx.Client(),
             user_agent=settings.user_agent,
             max_bytes=settings.max_bytes,
             max_redirects=settings.max_redirects,
