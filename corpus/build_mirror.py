@@ -50,7 +50,7 @@ OGL_LINE = "Contains public sector information licensed under the Open Governmen
 # --------------------------------------------------------------------------- parsing
 
 _LIST_RE = re.compile(
-    r"^(?P<indent> *)(?P<marker>- |\d+\. |[a-z]\) |\([a-z]\) |\([ivx]+\) |[ivx]+\. )(?P<text>.*)$"
+    r"^(?P<indent> *)(?P<marker>- |\d+\. |[a-z]\) |\([a-z]\) |\([ivx]+\) |[ivx]+\. |[a-z]\. )(?P<text>.*)$"
 )
 _LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)\s]+(?: [^)]+)*)\)")
 
