@@ -23,6 +23,12 @@ from .settings import Settings
 PROBLEM_CATEGORIES = ("broken", "redirect", "not_archived")
 
 
+class BadSources(click.ClickException):
+    """A malformed sources file: one line, exit code 2 (bad input, not a failure)."""
+
+    exit_code = 2
+
+
 def _open_store(settings: Settings) -> Store:
     try:
         return Store.open(settings.data_dir)
@@ -40,6 +46,14 @@ def _pick_partners(partners: list[Partner], wanted: tuple[str, ...]) -> list[Par
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise UsageProblem(f"unknown partner {pid!r}{hint}")
     return [by_id[pid] for pid in wanted]
+
+
+def _registry_ids(settings: Settings) -> set[str]:
+    """Partner ids of the sources file, or none when it cannot be read (listing still works)."""
+    try:
+        return {p.id for p in load_sources(settings.sources)}
+    except SourcesError:
+        return set()
 
 
 class _ProgressLine:
@@ -138,7 +152,7 @@ def crawl(
     try:
         partners = _pick_partners(load_sources(settings.sources), partner_ids)
     except SourcesError as e:
-        raise UsageProblem(str(e)) from e
+        raise BadSources(str(e)) from e
     fetcher: Fetcher
     if live:
         fetcher = HttpFetcher.from_settings(settings)
@@ -183,8 +197,9 @@ def docs(settings: Settings, partner_id: str | None, as_json: bool) -> None:
     try:
         rows = store.document_summaries(partner_id)
         if partner_id is not None and not rows:
-            known = [r["partner"] for r in store.document_summaries()]
-            known = sorted(set(known))
+            known = sorted(
+                {r["partner"] for r in store.document_summaries()} | _registry_ids(settings)
+            )
             if partner_id not in known:
                 close = difflib.get_close_matches(partner_id, known, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""

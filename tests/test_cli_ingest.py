@@ -101,7 +101,7 @@ def test_sources_errors_exit_2_naming_the_partner(runner: CliRunner, tmp_path: P
     )
     code, _, err = run(runner, tmp_path / "d", "crawl", "--sources", str(sources))
     assert code == 2 and "partner 'bad-one'" in err and "unknown type 'Council'" in err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     sources.write_text('[[partner]]\nid = "x\n')
     code, _, err = run(runner, tmp_path / "d", "crawl", "--sources", str(sources))
     assert code == 2 and "line 2" in err
@@ -153,6 +153,12 @@ def test_offline_crawl_of_a_mirror_reports_not_archived(runner: CliRunner, tmp_p
     out = runner.invoke(main, ["--data", str(tmp_path / "d"), "links", "--json"], env=env).stdout
     [link] = json.loads(out)["links"]
     assert link["category"] == "not_archived" and link["ok"] is None
+    text = runner.invoke(main, ["--data", str(tmp_path / "d"), "links"], env=env).stdout
+    assert "not_archived" in text and f"found on {start}" in text
+    listing = runner.invoke(main, ["--data", str(tmp_path / "d"), "docs", "--partner", "ex"])
+    assert "Plan 2021-2024" in listing.stdout and "2 documents" in listing.stdout
+    unknown = runner.invoke(main, ["--data", str(tmp_path / "d"), "docs", "--partner", "exx"])
+    assert unknown.exit_code == 2 and "did you mean 'ex'" in unknown.stderr
 
 
 @pytest.mark.skipif(
