@@ -32,11 +32,6 @@ def _name(d: dict[str, Any]) -> str:
     return str(d.get("label") or d.get("name") or d.get("title") or d.get("id") or "")
 
 
-def partners_index(knowledge: Any) -> dict[str, dict[str, Any]]:
-    """Partner id -> the partner's record from ``knowledge.partners()``."""
-    return {p["id"]: p for p in items(knowledge.partners(), "partners") if "id" in p}
-
-
 def documents(store: Store, partner: str | None = None) -> dict[str, Any]:
     """Every stored document in the ``docs`` JSON shape."""
     rows = store.document_summaries(partner)
@@ -87,92 +82,205 @@ def document_page(knowledge: Any | None, store: Store, url: str) -> dict[str, An
     if knowledge is not None:
         priorities = [
             p
-            for p in items(knowledge.priorities(partner=doc.partner), "priorities")
-            if p.get("source_url") == url
+            for p in items(knowledge.priorities(), "priorities")
+            if url in (p.get("source_url"), p.get("strategy_url"))
         ]
-    health = {}
+    links = []
     for link in store.links_from(url):
         status = store.link_status(link["target_url"])
-        health[link["target_url"]] = status["category"] if status else "unchecked"
+        links.append({**link, "category": status["category"] if status else "unchecked"})
     return {
         "document": data,
         "priorities": priorities,
         "versions": store.versions(url),
-        "links": [
-            {**link, "category": health.get(link["target_url"], "unchecked")}
-            for link in store.links_from(url)
-        ],
+        "links": links,
     }
 
 
 def partner_page(knowledge: Any, store: Store, partner: str) -> dict[str, Any]:
     """A partner: its strategies with period and status, priorities, documents, link health."""
-    one = getattr(knowledge, "partner", None)
-    record: dict[str, Any] = dict(one(partner)) if one is not None else {}
-    if not record:
-        index = partners_index(knowledge)
-        record = index.get(partner) or {}
-        if not record:
-            # Let Knowledge resolve names forgivingly (and raise UnknownName with suggestions).
-            resolved = knowledge.priorities(partner=partner)
-            pid = str(next((p.get("partner_id") for p in items(resolved, "priorities")), partner))
-            record = index.get(pid, {"id": pid, "name": partner})
-    pid = record.get("id", partner)
-    priorities = items(knowledge.priorities(partner=pid), "priorities")
+    record = dict(knowledge.partner(partner))
+    pid = record["id"]
     docs = documents(store, pid)["documents"]
-    found_on = {d["url"] for d in docs}
+    pages = {d["url"] for d in docs}
     links = [
         r
         for r in store.links_report()
-        if set(r["found_on"]) & found_on and r["category"] in PROBLEM_CATEGORIES
+        if set(r["found_on"]) & pages and r["category"] in PROBLEM_CATEGORIES
     ]
+    gaps = knowledge.gaps(partner=pid) if record.get("strategies") else None
     return {
         "partner": record,
         "strategies": record.get("strategies", []),
         "memberships": record.get("memberships", []),
-        "priorities": priorities,
+        "priorities": items(knowledge.priorities(partner=pid), "priorities"),
+        "missing": gaps.get("missing", []) if gaps else [],
+        "against": gaps.get("against") if gaps else None,
         "documents": docs,
         "links": links,
     }
 
 
+def _descendants(themes: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
+    """Theme id -> itself and every narrower theme, from the thesaurus listing."""
+    out: dict[str, set[str]] = {}
+
+    def walk(tid: str, seen: set[str]) -> set[str]:
+        if tid in out:
+            return out[tid]
+        acc = {tid}
+        for n in themes.get(tid, {}).get("narrower", []) or []:
+            if n not in seen:
+                acc |= walk(n, seen | {n})
+        out[tid] = acc
+        return acc
+
+    for tid in themes:
+        walk(tid, {tid})
+    return out
+
+
 def theme_page(knowledge: Any, theme: str) -> dict[str, Any]:
     """A theme: who holds it (with passages), its broader and narrower themes."""
     shared = knowledge.shared(theme)
-    info = shared.get("theme", {})
-    tid = info.get("id", theme)
-    all_themes = {t["id"]: t for t in items(knowledge.themes(), "themes") if "id" in t}
+    tid = shared["theme"]["id"]
+    all_themes = {t["id"]: t for t in items(knowledge.themes(), "themes")}
     record = all_themes.get(tid, {})
 
-    def refs(ids: list[Any]) -> list[dict[str, Any]]:
-        out = []
-        for i in ids:
-            key = i.get("id") if isinstance(i, dict) else i
-            out.append({"id": key, "label": _name(all_themes.get(key, {"id": key}))})
-        return out
+    def refs(ids: list[str]) -> list[dict[str, Any]]:
+        return [{"id": i, "label": _name(all_themes.get(i, {"id": i}))} for i in ids]
 
-    broader = record.get("broader", [])
-    narrower = record.get("narrower", [])
     return {
-        "theme": {**record, **info},
+        "theme": {**record, **shared["theme"]},
         "holders": shared.get("holders", []),
-        "broader": refs(broader if isinstance(broader, list) else [broader]),
-        "narrower": refs(narrower if isinstance(narrower, list) else [narrower]),
+        "partners": shared.get("partners", []),
+        "broader": refs(list(record.get("broader", []))),
+        "narrower": refs(list(record.get("narrower", []))),
     }
+
+
+def matrix(
+    knowledge: Any, partner_type: str | None = None, *, current_only: bool = False
+) -> dict[str, Any]:
+    """Partners x themes, each cell the priorities behind it; county-wide themes, gaps, duplicates.
+
+    Built from every priority (not only current plans) so an ended plan still shows, marked
+    ended: the annual review needs to see what lapsed.
+    """
+    partners = items(knowledge.partners(), "partners")
+    types = sorted({str(p.get("type")) for p in partners if p.get("type")})
+    wanted = {t.lower() for t in partner_type.split(",")} if partner_type else None
+    chosen = {
+        p["id"]: p for p in partners if wanted is None or str(p.get("type", "")).lower() in wanted
+    }
+    all_themes = {t["id"]: t for t in items(knowledge.themes(), "themes")}
+    below = _descendants(all_themes)
+    county = [r["theme_id"] for r in knowledge.gaps().get("required", [])]
+    cells: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in items(knowledge.priorities(), "priorities"):
+        pid = str(row.get("partner_id"))
+        if pid not in chosen or (current_only and row.get("status") == "ended"):
+            continue
+        for tid in row.get("themes", []):
+            cell = cells[pid].setdefault(tid, {"priorities": [], "ended": True})
+            cell["priorities"].append(
+                {
+                    "text": row.get("text"),
+                    "evidence": row.get("evidence"),
+                    "source_url": row.get("source_url"),
+                    "strategy": row.get("strategy"),
+                    "status": row.get("status"),
+                }
+            )
+            cell["ended"] = cell["ended"] and row.get("status") == "ended"
+    used = {tid for row in cells.values() for tid in row} | set(county)
+    holders = {tid: sum(1 for r in cells.values() if tid in r) for tid in used}
+    # A county-wide theme is covered by the theme itself or any narrower one.
+    for row in cells.values():
+        for tid in county:
+            if not any(row.get(d, {}).get("priorities") for d in below.get(tid, {tid})):
+                row[tid] = {"priorities": [], "gap": True}
+    themes = sorted(
+        (
+            {
+                "id": tid,
+                "label": _name(all_themes.get(tid, {"id": tid})),
+                "county": tid in county,
+                "count": holders.get(tid, 0),
+                "duplicated": holders.get(tid, 0) > 1,
+            }
+            for tid in used
+        ),
+        key=lambda t: (not t["county"], -int(t["count"]), str(t["label"])),
+    )
+    rows = [
+        {
+            "partner": _name(chosen[pid]),
+            "partner_id": pid,
+            "type": chosen[pid].get("type"),
+            "cells": dict(row),
+        }
+        for pid, row in sorted(cells.items(), key=lambda kv: _name(chosen[kv[0]]))
+    ]
+    without = sorted(_name(p) for pid, p in chosen.items() if pid not in cells)
+    return {
+        "type": partner_type,
+        "types": types,
+        "current_only": current_only,
+        "themes": themes,
+        "rows": rows,
+        "partners_without_priorities": without,
+    }
+
+
+def matrix_rows(data: dict[str, Any]) -> list[list[str]]:
+    """The matrix as spreadsheet rows: one row per partner, one column per theme."""
+    out = [["Partner"] + [t["label"] for t in data["themes"]]]
+    for r in data["rows"]:
+        line = [r["partner"]]
+        for t in data["themes"]:
+            cell = r["cells"].get(t["id"]) or {}
+            if cell.get("gap"):
+                line.append("GAP (county-wide priority not covered)")
+            else:
+                line.append("; ".join(p["text"] or "" for p in cell.get("priorities", [])))
+        out.append(line)
+    return out
+
+
+def _link_health(store: Store, url: str | None) -> str | None:
+    if not url:
+        return None
+    status = store.link_status(url)
+    return status["category"] if status else "unchecked"
+
+
+def route(knowledge: Any, frm: str, to: str) -> dict[str, Any]:
+    """The route up between two bodies, plus the route back down (``back``)."""
+    up = dict(knowledge.route(frm, to))
+    up["back"] = knowledge.route(to, frm)
+    return up
 
 
 def review_pack(knowledge: Any) -> dict[str, Any]:
     """What the annual CSA review needs: gaps per partner, ended strategies, mismatches, duplicates."""
     overall = knowledge.gaps()
     per_partner = []
-    for pid, p in partners_index(knowledge).items():
-        gaps = knowledge.gaps(partner=pid)
-        missing = gaps.get("missing", [])
+    without = []
+    for p in items(knowledge.partners(), "partners"):
+        if not p.get("strategies"):
+            without.append({"partner": _name(p), "partner_id": p["id"], "type": p.get("type")})
+            continue
+        if p["id"] == (overall.get("against") or {}).get("partner_id"):
+            continue  # the reference plan cannot miss its own priorities
+        missing = knowledge.gaps(partner=p["id"]).get("missing", [])
         if missing:
-            per_partner.append({"partner": _name(p), "partner_id": pid, "missing": missing})
+            per_partner.append({"partner": _name(p), "partner_id": p["id"], "missing": missing})
     return {
         "against": overall.get("against"),
+        "required": overall.get("required", []),
         "missing": per_partner,
+        "no_strategy": without,
         "expired_strategies": overall.get("expired_strategies", []),
         "mismatches": overall.get("mismatches", []),
         "duplicates": knowledge.duplicates(),
@@ -181,43 +289,44 @@ def review_pack(knowledge: Any) -> dict[str, Any]:
 
 def csa(knowledge: Any, store: Store) -> dict[str, Any]:
     """The Community Safety Agreement as the graph knows it today."""
+    partners = items(knowledge.partners(), "partners")
+    names = {p["id"]: _name(p) for p in partners}
     rows = []
-    for pid, p in sorted(partners_index(knowledge).items(), key=lambda kv: _name(kv[1])):
+    for p in sorted(partners, key=_name):
         strategies = p.get("strategies", [])
-        current = next((s for s in strategies if s.get("status") == "current"), None)
-        best = current or (strategies[0] if strategies else None)
+        plans = [s for s in strategies if s.get("doc_type", "plan") == "plan"] or strategies
+        best = next((s for s in plans if s.get("status") == "current"), None)
+        best = best or (plans[-1] if plans else None)
         url = best.get("url") if best else None
-        status = store.link_status(url) if url else None
         rows.append(
             {
                 "partner": _name(p),
-                "partner_id": pid,
+                "partner_id": p["id"],
                 "type": p.get("type"),
                 "strategy": best.get("title") if best else None,
                 "url": url,
                 "period": best.get("period") if best else None,
                 "status": best.get("status") if best else None,
-                "link": (status or {}).get("category", "unchecked") if url else None,
+                "link": _link_health(store, url),
             }
         )
     gaps = knowledge.gaps()
-    required = [m for m in gaps.get("required", [])] or []
+    by_theme: dict[str, list[str]] = defaultdict(list)
+    for r in gaps.get("required", []):
+        by_theme[r["theme_id"]].append(r["required_by"])
     priorities = []
-    seen: set[str] = set()
-    for m in required or gaps.get("missing", []):
-        tid = m.get("theme_id") or m.get("id")
-        if not tid or tid in seen:
-            continue
-        seen.add(tid)
-        holders = knowledge.shared(tid).get("holders", [])
+    for tid, texts in by_theme.items():
+        holders = knowledge.shared(tid)
+        theme = holders["theme"]
         priorities.append(
             {
-                "theme": m.get("theme") or m.get("label") or tid,
+                "theme": theme["label"],
                 "theme_id": tid,
-                "shared_by": sorted({h.get("partner", "") for h in holders}),
+                "required_by": sorted(set(texts)),
+                "shared_by": [names.get(pid, pid) for pid in holders.get("partners", [])],
             }
         )
-    return {"partners": rows, "priorities": priorities, "against": gaps.get("against")}
+    return {"against": gaps.get("against"), "partners": rows, "priorities": priorities}
 
 
 def csa_rows(data: dict[str, Any]) -> list[list[str]]:

@@ -49,7 +49,32 @@ def build_corpus(data_dir: Path) -> Path:
         done = saferkg(data_dir, *step)
         if done.returncode != 0:
             raise RuntimeError(f"saferkg {' '.join(step)} failed:\n{done.stdout}\n{done.stderr}")
+    if not (data_dir / "graph").exists():
+        _build_graph(data_dir)
     return data_dir
+
+
+def _build_graph(data_dir: Path) -> None:
+    """Build the graph in-process when the CLI's build does not (yet) include it."""
+    from datetime import date
+
+    from graph import model, persist
+    from graph.themes import Thesaurus
+    from saferkg.settings import Settings
+
+    settings = Settings.from_env(env={}, data_dir=data_dir)
+    store = Store(settings.store_path)
+    try:
+        built = model.build(
+            store,
+            structure_path=settings.structure,
+            sources_path=settings.sources,
+            thesaurus=Thesaurus.load(),
+            today=date.today(),
+        )
+    finally:
+        store.close()
+    persist.write(built, data_dir)
 
 
 def small_store(data_dir: Path) -> Store:

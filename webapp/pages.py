@@ -61,37 +61,7 @@ def matrix() -> str:
 @bp.get("/priorities.csv")
 def matrix_csv() -> Response:
     data = views.matrix(svc(), request.args)
-    return _download(reports.to_csv(matrix_rows(data)), "priorities.csv", "text/csv")
-
-
-def matrix_rows(data: dict[str, Any]) -> list[list[str]]:
-    """The matrix as spreadsheet rows: one row per partner, one column per theme."""
-    themes = data.get("themes", [])
-    header = ["Partner"] + [t.get("label", t.get("id", "")) for t in themes]
-    rows = [header]
-    for r in data.get("rows", []):
-        cells = r.get("cells", {})
-        line = [r.get("partner", r.get("label", ""))]
-        for t in themes:
-            cell = cells.get(t.get("id")) if isinstance(cells, dict) else None
-            line.append("; ".join(c.get("text", "") for c in _cell_list(cell)))
-        rows.append(line)
-    return rows
-
-
-def _cell_list(cell: Any) -> list[dict[str, Any]]:
-    if not cell:
-        return []
-    if isinstance(cell, list):
-        return cell
-    if isinstance(cell, dict):
-        return cell.get("priorities", [cell])
-    return []
-
-
-@bp.app_template_global()
-def cell_list(cell: Any) -> list[dict[str, Any]]:
-    return _cell_list(cell)
+    return _download(reports.to_csv(reports.matrix_rows(data)), "priorities.csv", "text/csv")
 
 
 @bp.get("/themes")
@@ -157,8 +127,9 @@ def csa_csv() -> Response:
 @bp.get("/csa.xlsx")
 def csa_xlsx() -> Response:
     data = views.csa(svc(), request.args)
-    priorities = [["Priority", "Shared by"]] + [
-        [p["theme"], ", ".join(p["shared_by"])] for p in data["priorities"]
+    priorities = [["Priority", "Required by", "Shared by"]] + [
+        [p["theme"], "; ".join(p["required_by"]), ", ".join(p["shared_by"])]
+        for p in data["priorities"]
     ]
     body = reports.to_xlsx({"Partners": reports.csa_rows(data), "Priorities": priorities})
     return _download(

@@ -19,6 +19,9 @@ from saferkg.settings import Settings
 
 from .errors import NotBuilt
 
+#: Most composite views kept per graph build (each key is a page and its parameters).
+MAX_CACHED = 512
+
 
 def _pointer(path: Path) -> tuple[str, float] | None:
     """Where a graph/index pointer leads now, and when that changed; None when absent."""
@@ -60,6 +63,8 @@ class Services:
         self._knowledge = _Reloading(settings.graph_dir, "knowledge graph")
         self._lock = threading.Lock()
         self._search: Any = None
+        self._cache: dict[tuple[Any, ...], Any] = {}
+        self._cache_owner: Any = None
 
     def store(self) -> Store:
         """This thread's connection to the store (reads only)."""
@@ -74,6 +79,24 @@ class Services:
                 raise NotBuilt(str(e)) from e
             self._local.store = store
         return store
+
+    def cached(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """A composite view of the current graph, computed once per graph build.
+
+        The answers only change when the graph is rebuilt, and the matrix or the
+        review pack walk every priority: worth keeping between requests.
+        """
+        knowledge = self.knowledge()
+        with self._lock:
+            if self._cache_owner is not knowledge:
+                self._cache, self._cache_owner = {}, knowledge
+            if key in self._cache:
+                return self._cache[key]
+        value = compute(knowledge)
+        with self._lock:
+            if self._cache_owner is knowledge and len(self._cache) < MAX_CACHED:
+                self._cache[key] = value
+        return value
 
     def knowledge(self) -> Any:
         """The knowledge graph facade (graph.knowledge.Knowledge)."""

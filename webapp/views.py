@@ -90,11 +90,10 @@ def gaps(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
 def route(svc: Services, args: Mapping[str, str], *, required: bool = True) -> dict[str, Any]:
     """A route between two bodies (from, to) or the bodies around a theme (theme)."""
     frm, to, theme = text_arg(args, "from"), text_arg(args, "to"), text_arg(args, "theme")
-    knowledge = svc.knowledge()
     if theme:
-        return dict(knowledge.route_for_theme(theme))
+        return dict(svc.knowledge().route_for_theme(theme))
     if frm and to:
-        return dict(knowledge.route(frm, to))
+        return svc.cached(("route", frm.lower(), to.lower()), lambda k: reports.route(k, frm, to))
     if required or frm or to:
         raise BadParameter("give both 'from' and 'to' (body names), or a 'theme'")
     return {}
@@ -113,7 +112,7 @@ def themes(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
 
 
 def theme(svc: Services, name: str) -> dict[str, Any]:
-    return reports.theme_page(svc.knowledge(), name)
+    return svc.cached(("theme", name.lower()), lambda k: reports.theme_page(k, name))
 
 
 def priorities(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
@@ -125,11 +124,15 @@ def priorities(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
 
 
 def matrix(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
-    return dict(svc.knowledge().matrix(partner_type=text_arg(args, "type")))
+    ptype, current = text_arg(args, "type"), bool_arg(args, "current")
+    return svc.cached(
+        ("matrix", ptype, current),
+        lambda k: reports.matrix(k, ptype, current_only=current),
+    )
 
 
 def partners(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
-    return {"partners": reports.items(svc.knowledge().partners(), "partners")}
+    return dict(svc.knowledge().partners())
 
 
 def partner(svc: Services, name: str) -> dict[str, Any]:
@@ -164,11 +167,11 @@ def links(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
 
 
 def csa(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
-    return reports.csa(svc.knowledge(), svc.store())
+    return svc.cached(("csa",), lambda k: reports.csa(k, svc.store()))
 
 
 def review(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
-    return reports.review_pack(svc.knowledge())
+    return svc.cached(("review",), reports.review_pack)
 
 
 def about(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
