@@ -435,15 +435,21 @@ def route(v: Views, frm: str, to: str) -> dict[str, Any]:
             via = None
             if i:
                 prev = path[i - 1]
-                data = (
-                    v.network.get_edge_data(prev, node) or v.network.get_edge_data(node, prev) or {}
-                )
-                if direction == "down":
-                    down = v.network.get_edge_data(prev, node)
+                if direction == "up":
+                    data = chain.get_edge_data(prev, node) or {}
+                elif direction == "down":
+                    # Prefer a documented "routed down" line; else the chain line it reverses.
+                    down = v.network.get_edge_data(prev, node) or {}
                     data = (
                         down
-                        if down and down.get("property") == "routesTo"
-                        else (v.network.get_edge_data(node, prev) or {})
+                        if down.get("property") == "routesTo"
+                        else (chain.get_edge_data(node, prev) or {})
+                    )
+                else:
+                    data = (
+                        v.network.get_edge_data(prev, node)
+                        or v.network.get_edge_data(node, prev)
+                        or {}
                     )
                 via = {"property": data.get("property"), "source": data.get("source")}
             steps.append(_step(v, node, via))

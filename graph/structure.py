@@ -283,6 +283,8 @@ def load_structure(
     for subj in set(g.subjects(RDF.type, SKG.Strategy)):
         ref = _ref(subj)
         where = _where(path, text, rf"{re.escape(ref.replace('strategy:', 'strat:'))}\s+a\b")
+        for publisher in g.objects(subj, DCTERMS.publisher):
+            check_ref(publisher, where, f"publisher of {ref}")
         themes = []
         for t in g.objects(subj, SKG.hasTheme):
             themes.append(check_ref(t, where, f"strategy {ref}").partition(":")[2])
