@@ -390,9 +390,11 @@ class Crawler:
         self._report(pid, url, "unchanged", why)
         if doc is None or doc.kind != "html":
             return "unchanged", []
-        # The page's links were recorded when it was extracted; follow them again.
-        rows = self.store.links_from(final)
-        return "unchanged", self._links(partner, final, [(r["target_url"], "") for r in rows])
+        # Follow the stored document's links again; record them if an interruption lost them.
+        links = self._links(partner, final, [(lk.url, lk.anchor) for lk in doc.links])
+        if links and not self.store.links_from(final):
+            self.store.replace_links(final, pid, links)
+        return "unchanged", links
 
     def _links(
         self, partner: Partner, base: str, raw: list[tuple[str, str]]
