@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .errors import ExtractError, FetchError, NotArchived
 from .fetch import Fetcher, Response
-from .linkcheck import LinkChecker, classify_error, classify_response
+from .linkcheck import LinkChecker, LinkResult, classify_error, classify_response
 from .model import Document, content_hash
 from .robots import Politeness
 from .sources import Partner, normalize_url
@@ -226,11 +226,12 @@ class Crawler:
             self.store.db.execute("UPDATE runs SET status='running' WHERE id=?", (run_id,))
         else:
             run_id = self.store.begin_run(self.mode, options)
+        result.run_id = run_id
+        try:
+            # Idempotent: on a resume, start URLs already queued (or done) stay as they are.
             for p in partners:
                 for url in p.start:
                     self.store.enqueue(run_id, p.id, url, 0)
-        result.run_id = run_id
-        try:
             for p in partners:
                 self._crawl_partner(run_id, p)
             if self.check_links:
@@ -243,10 +244,9 @@ class Crawler:
         result.partners = [self.summary(run_id, p) for p in partners]
         return result
 
-    def _link_progress(self, r: object) -> None:
+    def _link_progress(self, r: LinkResult) -> None:
         if self.on_page is not None:
-            url = getattr(r, "url", "")
-            self.on_page("", url, "link:" + str(getattr(r, "category", "")), "")
+            self.on_page("", r.url, "link:" + r.category, r.error or "")
 
     def _crawl_partner(self, run_id: int, partner: Partner) -> None:
         max_depth = partner.max_depth if partner.max_depth is not None else self.max_depth
