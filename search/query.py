@@ -42,6 +42,8 @@ MAX_WORDS = 30
 MAX_LIMIT = 100
 PASSAGES_PER_HIT = 3
 SNIPPET_CHARS = 220
+TITLE_PHRASE_BOOST = 3.0
+DEPTH_WEIGHT = 0.25
 
 _STEM = stemming()
 _EXACT = exact()
@@ -112,9 +114,8 @@ class Searcher:
         self._synonyms: dict[str, list[str]] = {}
         self._max_words = 1
         if thesaurus is not None:
-            for key, labels in thesaurus.synonyms().items():
-                self._synonyms[key] = list(labels)
-                self._max_words = max(self._max_words, len(key.split()))
+            self._synonyms = synonym_table(thesaurus)
+            self._max_words = max((len(k.split()) for k in self._synonyms), default=1)
         self._parser: MultifieldParser | None = None
 
     @classmethod
@@ -267,7 +268,7 @@ class Searcher:
                 if len(groups) >= end or k >= len(matched):
                     break
                 k *= 4
-            page_urls = list(groups)[start:end]
+            page_urls = sorted(groups, key=lambda u: -_doc_score(groups[u]))[start:end]
         stems = _highlight_terms(s, query)
         hits = [self._hit(s, view, u, groups.get(u, []), stems) for u in page_urls]
         result: dict[str, Any] = {
@@ -311,7 +312,7 @@ class Searcher:
             )
             if len(passages) >= PASSAGES_PER_HIT:
                 break
-        score = max((sc for sc, _ in scored), default=0.0)
+        score = _doc_score(scored)
         if passages:
             snippet, section = passages[0]["snippet"], passages[0]["section"]
         else:
@@ -377,8 +378,20 @@ class Searcher:
                 return node
             return node.apply(rewrite)
 
-        query = rewrite(parsed)
-        query = query.normalize()
+        query = rewrite(parsed).normalize()
+        plain = [t for t in _TOKEN.findall(text) if _is_word(t)]
+        if len(plain) >= 2 and len(plain) == len(_TOKEN.findall(text)):
+            # Free text of several words: the words together, in the title or in
+            # one passage, count for more than the words scattered.
+            stems = _analyse(_STEM, " ".join(plain))
+            if len(stems) >= 2:
+                together = wq.Or(
+                    [
+                        wq.Phrase("title", stems, boost=TITLE_PHRASE_BOOST),
+                        wq.Phrase("exact", _analyse(_EXACT, " ".join(plain))),
+                    ]
+                )
+                query = wq.AndMaybe(query, together)
         return query, self._suggest(s, text, words)
 
     def _placeholders(self, text: str) -> tuple[str, list[tuple[str, list[str]]], list[str]]:
@@ -414,10 +427,12 @@ class Searcher:
             if matched:
                 i += matched
                 continue
-            if _is_word(tok):
-                plain.append(tok)
             out.append(tok)
             i += 1
+        for tok in tokens:
+            # Every word may be misspelt, except the thesaurus's own single-word names.
+            if _is_word(tok) and _normalise(tok) not in self._synonyms:
+                plain.append(tok)
         return " ".join(out), slots, plain
 
     def _suggest(self, s: WhooshSearcher, text: str, words: list[str]) -> str | None:
@@ -439,6 +454,43 @@ class Searcher:
 
 
 # -- helpers -------------------------------------------------------------------------
+
+
+def synonym_table(thesaurus: Any) -> dict[str, list[str]]:
+    """Normalised query words -> the labels they also stand for.
+
+    Only true equivalents: an abbreviation and its theme's label, an alternative
+    or misspelt label and the preferred one. Alternative labels are not
+    expanded into each other, because a broad theme gathers narrower ideas
+    ("People Zones" and "rural crime" both sit under localities).
+    """
+    themes = getattr(thesaurus, "themes", None)
+    if not isinstance(themes, Mapping):
+        return {k: list(v) for k, v in thesaurus.synonyms().items()}
+    table: dict[str, list[str]] = {}
+
+    def add(name: str, *labels: str) -> None:
+        bucket = table.setdefault(_normalise(name), [])
+        for label in labels:
+            if label and label not in bucket:
+                bucket.append(label)
+
+    for t in themes.values():
+        abbreviations = list(getattr(t, "abbreviations", []))
+        add(t.label, t.label, *abbreviations[:1])
+        for ab in abbreviations:
+            add(ab, ab, t.label)
+        for alt in getattr(t, "alt_labels", []):
+            add(alt, alt, t.label)
+        for hidden in getattr(t, "hidden_labels", []):
+            add(hidden, t.label)
+    return {k: v for k, v in table.items() if k}
+
+
+def _doc_score(hits: list[tuple[float, int]]) -> float:
+    """A document's score: its best record, plus a little for each further matching passage."""
+    scores = sorted((sc for sc, _ in hits), reverse=True)
+    return scores[0] + DEPTH_WEIGHT * sum(scores[1:4]) if scores else 0.0
 
 
 def _make_parser(schema: Any) -> MultifieldParser:
@@ -528,6 +580,8 @@ def _slot_query(fieldname: str, slot: tuple[str, list[str]]) -> wq.Query:
             alts.append(wq.Term(fieldname, words[0], boost=boost))
         else:
             alts.append(wq.Phrase(fieldname, words, boost=boost))
+            if n == 0:  # the user's words also match when not side by side
+                alts.append(wq.And([wq.Term(fieldname, w) for w in words]))
     return wq.Or(alts) if alts else wq.NullQuery
 
 
