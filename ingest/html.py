@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -307,20 +307,49 @@ def _anchor_text(a: lxml_html.HtmlElement) -> str:
     return ""
 
 
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "sms:", "callto:", "file:")
+_ABSOLUTE = re.compile(r"^https?://[^/?#\s\\@]+(?:[/?][^#\s]*)?$", re.IGNORECASE)
+
+
+def _resolver(base: str) -> Callable[[str], str | None]:
+    """Resolve hrefs against ``base``; None for targets that are not web pages."""
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+    def resolve(href: str) -> str | None:
+        if href[:11].lower().startswith(_SKIP_SCHEMES):
+            return None
+        # fast paths for the common shapes; urljoin for the rest (it is slow on big menus)
+        if "#" not in href and "./" not in href and "\\" not in href:
+            if _ABSOLUTE.match(href):
+                return href
+            if origin and href.startswith("/") and not href.startswith("//") and " " not in href:
+                return origin + href
+        try:
+            target = urlsplit(urljoin(base, href))
+        except ValueError:
+            return None  # e.g. "http://[broken": not a link anyone can follow
+        if target.scheme not in ("http", "https") or not target.netloc:
+            return None
+        return urlunsplit(target._replace(fragment=""))
+
+    return resolve
+
+
 def _links(root: lxml_html.HtmlElement, base: str) -> list[Link]:
     seen: dict[str, Link] = {}
+    resolved: dict[str, str | None] = {}
+    resolve = _resolver(base)
     for a in root.iter("a", "area"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith("#"):
             continue
-        try:
-            absolute = urljoin(base, href)
-            parts = urlsplit(absolute)
-        except ValueError:
-            continue  # e.g. "http://[broken" : not a link anyone can follow
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            continue  # javascript:, mailto:, tel:, data: ...
-        target = urlunsplit(parts._replace(fragment=""))
+        if href in resolved:
+            target = resolved[href]
+        else:
+            target = resolved[href] = resolve(href)
+        if target is None:
+            continue
         link = seen.get(target)
         if link is None:
             seen[target] = Link(target, _anchor_text(a))
