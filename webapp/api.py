@@ -122,7 +122,7 @@ def about() -> Any:
     return _json(views.about(svc(), request.args))
 
 
-@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+@bp.get("/<path:rest>")
 def unknown(rest: str) -> Any:
     from .errors import NotFound
 
