@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadWarning, PyPdfError
+from pypdf.errors import (
+    DependencyError,
+    DeprecationError,
+    FileNotDecryptedError,
+    PdfReadWarning,
+    PyPdfError,
+)
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from .dates import find_dates, find_period_in, parse_date
@@ -45,6 +51,8 @@ from .model import Document, Link, Section
 # pypdf reports malformed objects with plain Python errors as well as its own
 PYPDF_ERRORS: tuple[type[BaseException], ...] = (
     PyPdfError,
+    DeprecationError,  # an obsolete filter name, e.g. a damaged "/FlateDecode"
+    NotImplementedError,  # an unknown stream filter
     ValueError,
     KeyError,
     TypeError,

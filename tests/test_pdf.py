@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import data_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.errors import BrokenPdf
 from ingest.model import Document
@@ -141,3 +143,27 @@ def test_byte_7f_bullets_are_list_items() -> None:
     assert doc.sections[0].heading == "Cross-cutting themes"
     assert doc.sections[0].items == ["Mental health", "Substance misuse", "Reducing re-offending"]
     assert "\x7f" not in doc.text
+
+
+_STRATEGY = data_file("strategy.pdf").read_bytes()
+_edits = st.lists(
+    st.tuples(st.integers(0, len(_STRATEGY) - 1), st.integers(0, 40), st.binary(max_size=12)),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_edits)
+def test_a_damaged_pdf_gives_a_document_or_broken_pdf_never_another_error(
+    edits: list[tuple[int, int, bytes]],
+) -> None:
+    body = bytearray(_STRATEGY)
+    for pos, cut, insert in edits:
+        body[pos : pos + cut] = insert
+    try:
+        doc = extract_pdf(bytes(body), URL)
+    except BrokenPdf as e:
+        assert str(e)  # the crawl records the reason
+        return
+    assert doc.pages and doc.pages >= 1
