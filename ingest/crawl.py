@@ -223,7 +223,7 @@ class Crawler:
         if run_id is not None:
             result.resumed = True
             result.resumed_done = sum(self.store.done_count(run_id, p.id) for p in partners)
-            self.store.db.execute("UPDATE runs SET status='running' WHERE id=?", (run_id,))
+            self.store.resume_run(run_id)
         else:
             run_id = self.store.begin_run(self.mode, options)
         result.run_id = run_id
@@ -270,19 +270,13 @@ class Crawler:
             self.store.mark_done(run_id, url)
 
     def _attempts(self, run_id: int, partner: str) -> int:
-        row = self.store.db.execute(
-            "SELECT COUNT(*) FROM fetch_log WHERE run_id=? AND partner=? AND outcome IN "
-            "('fetched','changed','unchanged','failed','not_archived')",
-            (run_id, partner),
-        ).fetchone()
-        return int(row[0])
+        """URLs of the partner already tried in this run (robots-blocked ones do not count)."""
+        tried = ("fetched", "changed", "unchanged", "failed", "not_archived")
+        return sum(1 for r in self.store.run_outcomes(run_id, partner) if r["outcome"] in tried)
 
     def _logged(self, run_id: int, partner: str, outcome: str) -> set[str]:
-        rows = self.store.db.execute(
-            "SELECT url FROM fetch_log WHERE run_id=? AND partner=? AND outcome=?",
-            (run_id, partner, outcome),
-        )
-        return {r[0] for r in rows}
+        rows = self.store.run_outcomes(run_id, partner)
+        return {r["url"] for r in rows if r["outcome"] == outcome}
 
     def _report(self, partner: str, url: str, outcome: str, detail: str = "") -> None:
         if self.on_page is not None:
@@ -416,11 +410,8 @@ class Crawler:
     def summary(self, run_id: int, partner: Partner) -> PartnerSummary:
         """Counts for one partner from the run's fetch log (so a resumed run counts all of it)."""
         s = PartnerSummary(partner=partner.id, name=partner.name)
-        rows = self.store.db.execute(
-            "SELECT url, outcome, error FROM fetch_log WHERE run_id=? AND partner=? ORDER BY id",
-            (run_id, partner.id),
-        )
-        for url, outcome, error in rows:
+        for row in self.store.run_outcomes(run_id, partner.id):
+            url, outcome, error = row["url"], row["outcome"], row["error"]
             if outcome == "fetched":
                 s.new += 1
             elif outcome == "changed":

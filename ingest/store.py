@@ -198,6 +198,10 @@ class Store:
         ).fetchone()
         return int(row["id"]) if row else None
 
+    def resume_run(self, run_id: int) -> None:
+        """Mark an unfinished run as running again (it is being resumed)."""
+        self.db.execute("UPDATE runs SET status='running', finished_at=NULL WHERE id=?", (run_id,))
+
     def last_run(self) -> dict[str, Any] | None:
         row = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         return dict(row) if row else None
@@ -376,6 +380,15 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (run_id, url, partner, status, outcome, error, duration_ms, utcnow()),
         )
+
+    def run_outcomes(self, run_id: int, partner: str) -> list[dict[str, Any]]:
+        """One partner's fetch log rows (url, outcome, status, error) in a run, in order."""
+        rows = self.db.execute(
+            "SELECT url, outcome, status, error FROM fetch_log WHERE run_id=? AND partner=? "
+            "ORDER BY id",
+            (run_id, partner),
+        )
+        return [dict(r) for r in rows]
 
     def fetch_log(self, run_id: int | None = None) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM fetch_log", []
