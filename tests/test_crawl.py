@@ -182,3 +182,56 @@ def test_interrupted_crawl_resumes_without_refetching(
     assert store.last_run()["status"] == "finished"  # type: ignore[index]
     # The summary counts the whole run, before and after the interruption.
     assert second.partners[0].fetched == len(store.document_summaries())
+
+
+def test_per_host_delay_between_requests(site: Site, store: Store, fetcher: HttpFetcher) -> None:
+    # An injected clock: the crawler sleeps the delay between two requests to the host.
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    crawler = Crawler.from_settings(
+        SETTINGS,
+        store,
+        fetcher,
+        delay=2.0,
+        max_pages=4,
+        check_links=False,
+        clock=lambda: now[0],
+        sleep=sleep,
+    )
+    crawler.crawl([partner(site)])
+    # robots.txt, then 4 pages: every request after the first waited 2 s.
+    assert slept == [2.0] * 4
+
+
+def test_offline_crawl_reads_the_mirror_and_honours_its_robots(
+    tmp_path: Path, store: Store
+) -> None:
+    from ingest.fetch import MirrorFetcher
+    from ingest.mirror import url_to_path
+
+    base = "https://www.example.gov.uk"
+    files = {
+        "/robots.txt": "User-agent: *\nDisallow: /csp/private/\n",
+        "/csp/": "<html><head><title>CSP</title></head><body><h1>CSP</h1>"
+        "<a href='plan.html'>Plan</a><a href='private/x.html'>X</a>"
+        "<a href='gone.pdf'>Old</a></body></html>",
+        "/csp/plan.html": "<html><head><title>Plan</title></head><body><h1>Plan</h1>"
+        "<p>Priorities.</p></body></html>",
+        "/csp/private/x.html": "<html><body><h1>X</h1><p>x</p></body></html>",
+    }
+    for path, text in files.items():
+        target = tmp_path / "sites" / url_to_path(base + path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    p = Partner(id="ex", name="Ex", start=(base + "/csp/",))
+    result = Crawler.from_settings(SETTINGS, store, MirrorFetcher(tmp_path / "sites")).crawl([p])
+    s = result.partners[0]
+    assert (s.fetched, s.robots, s.not_archived) == (2, 1, 1)
+    assert s.not_archived_urls == [base + "/csp/gone.pdf"]
+    assert store.link_status(base + "/csp/gone.pdf")["category"] == "not_archived"  # type: ignore[index]
+    assert result.links["ok"] >= 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest.errors import SourcesError
 from ingest.sources import Partner, load_sources, normalize_url
@@ -108,3 +110,19 @@ def test_missing_file_is_a_sources_error(tmp_path: Path) -> None:
 def test_partner_can_be_built_directly() -> None:
     p = Partner(id="x", name="X", start=("https://a.example/dir/page",))
     assert p.scope == ("https://a.example/dir/",)
+
+
+@given(
+    host=st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,10}(\.[A-Za-z]{2,5}){1,2}", fullmatch=True),
+    path=st.from_regex(r"(/[a-z0-9._-]{0,8}){0,4}/?", fullmatch=True),
+    query=st.from_regex(r"([a-z]=[0-9]{1,3})?", fullmatch=True),
+    fragment=st.from_regex(r"[a-z]{0,5}", fullmatch=True),
+)
+def test_normalisation_is_stable(host: str, path: str, query: str, fragment: str) -> None:
+    url = f"HTTPS://{host}:443{path}" + (f"?{query}" if query else "") + f"#{fragment}"
+    once = normalize_url(url)
+    assert normalize_url(once) == once  # idempotent
+    assert "#" not in once and ":443" not in once and once.startswith("https://" + host.lower())
+    assert query in once
+    p = Partner(id="x", name="X", start=(url,))
+    assert p.in_scope(url)  # a start URL is always in its own scope
