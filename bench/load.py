@@ -65,6 +65,7 @@ def run_cli(data: Path, env: dict[str, str], *args: str) -> None:
 def prepare_synth(work: Path, documents: int, partners: int, env: dict[str, str]) -> Path:
     """Generate a synthetic store and build its graph and index (reused when already built)."""
     from bench.synth import generate, write_sources
+    from saferkg.settings import Settings
 
     data = work / f"synth-{documents}"
     sources = data / "sources.toml"
@@ -74,6 +75,9 @@ def prepare_synth(work: Path, documents: int, partners: int, env: dict[str, str]
         t = time.perf_counter()
         specs = generate(data, partners=partners, documents=documents)
         write_sources(sources, specs)
+        # The curated structure names the bundled partners: keep them beside the synthetic ones.
+        bundled = Settings().sources.read_text(encoding="utf-8")
+        sources.write_text(bundled + "\n" + sources.read_text(encoding="utf-8"), encoding="utf-8")
         print(f"generated {documents} documents in {time.perf_counter() - t:.1f} s", flush=True)
         t = time.perf_counter()
         run_cli(data, env, "build")

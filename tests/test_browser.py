@@ -72,10 +72,12 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def shot(page: Any, name: str) -> None:
-    """A screenshot for the README: 1280 px wide, the top of the page."""
+def shot(page: Any, name: str, *, top: int = 0, height: int = 1100) -> None:
+    """A screenshot for the README: 1280 px wide, ``height`` px of the page from ``top``."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    full = page.evaluate("document.documentElement.scrollHeight")
+    clip = {"x": 0, "y": top, "width": 1280, "height": max(200, min(height, full - top))}
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, clip=clip)
 
 
 def test_search_then_narrow_by_a_facet(page: Any, base_url: str) -> None:
@@ -98,7 +100,8 @@ def test_search_then_narrow_by_a_facet(page: Any, base_url: str) -> None:
 def test_matrix_cell_leads_to_the_priority_and_its_source(page: Any, base_url: str) -> None:
     page.goto(base_url + "/priorities")
     assert page.locator("table.app-matrix th[scope=col]").count() > 2
-    shot(page, "matrix")
+    top = page.locator("#matrix-caption").bounding_box()["y"] - 20
+    shot(page, "matrix", top=int(top), height=700)
     cell = page.locator("td.app-cell--held a").first
     hidden = cell.locator(".govuk-visually-hidden").inner_text()
     cell.click()
@@ -115,7 +118,20 @@ def test_escalation_route_from_jag_to_spb(page: Any, base_url: str) -> None:
     chain = page.locator("ol.app-chain").first
     abbrs = [t.strip().upper() for t in chain.locator(".app-chain__abbr").all_inner_texts()]
     assert abbrs[0] == "JAG" and abbrs[-1] == "SPB" and "LSCSB" in abbrs
-    shot(page, "route")
+    top = chain.bounding_box()["y"] - 80
+    shot(page, "route", top=int(top), height=1300)
+
+
+def test_review_pack_lists_what_the_annual_review_needs(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/review")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.count() == 1
+    link = summary.locator("a[href='#mismatches']")
+    assert link.count() == 1
+    link.click()
+    assert page.url.endswith("#mismatches")
+    assert page.locator("#mismatches + table tbody tr").count() >= 1
+    shot(page, "review")
 
 
 def test_download_the_csa_as_csv(page: Any, base_url: str) -> None:
