@@ -126,7 +126,9 @@ def run(
         try:
             box["result"] = _collect(store, query, limit, deadline, stop)
         except BaseException as e:  # handed to the caller's thread below
-            box["error"] = e
+            # Without its traceback: the frames hold oxigraph results that must be
+            # dropped on this thread, not the caller's.
+            box["error"] = e.with_traceback(None)
 
     # The query runs in a worker so a slow one can be abandoned at the deadline; the
     # worker also checks the deadline between rows and stops by itself.
@@ -154,6 +156,13 @@ def _collect(
     store: pyoxigraph.Store, query: str, limit: int, deadline: float, stop: threading.Event
 ) -> Result:
     answer = store.query(query, prefixes=prefixes())
+    try:
+        return _rows(answer, limit, deadline, stop)
+    finally:
+        del answer  # oxigraph results belong to the thread that made them
+
+
+def _rows(answer: Any, limit: int, deadline: float, stop: threading.Event) -> Result:
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return Result("ask", boolean=bool(answer))
     if isinstance(answer, pyoxigraph.QuerySolutions):

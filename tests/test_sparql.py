@@ -1,0 +1,74 @@
+"""Read-only SPARQL over the persisted graph: chains by property paths, limits, refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from graph_support import corpus_data, knowledge
+
+from graph.knowledge import Knowledge
+from graph.sparql import SparqlError, SparqlRefused, SparqlTimeout
+
+
+@pytest.fixture(scope="module")
+def k(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    return knowledge(corpus_data(tmp_path_factory.getbasetemp()))
+
+
+def ids(result: object, var: str) -> set[str]:
+    return {row[var].rsplit("/", 1)[-1] for row in result.table()}  # type: ignore[attr-defined]
+
+
+def test_escalation_chain_by_property_path(k: Knowledge) -> None:
+    r = k.sparql("SELECT ?up WHERE { body:jag skg:escalatesTo+ ?up }")
+    assert ids(r, "up") == {"csp", "sog", "lscsb", "spb"}
+    # org:reportsTo+ also follows the side routes, which are reportsTo too.
+    r = k.sparql("SELECT DISTINCT ?up WHERE { body:sog org:reportsTo+ ?up }")
+    assert ids(r, "up") == {"lscsb", "spb"}
+    r = k.sparql("ASK { skg:escalatesTo rdfs:subPropertyOf org:reportsTo }")
+    assert r.boolean is True
+
+
+def test_priorities_with_provenance_and_passage(k: Knowledge) -> None:
+    q = """
+    SELECT ?text ?exact ?when WHERE {
+      ?p a skg:Priority ; rdfs:label ?text ; skg:hasTheme theme:domestic-abuse ;
+         prov:wasDerivedFrom ?snap ; skg:evidence/oa:hasSelector/oa:exact ?exact .
+      ?snap prov:generatedAtTime ?when .
+      ?doc skg:statesPriority ?p ; dcterms:publisher partner:safer-leicester .
+    }"""
+    rows = k.sparql(q).table()
+    assert rows and all(r["exact"] and r["when"] for r in rows)
+
+
+def test_row_limit_truncates_and_csv_has_a_header(k: Knowledge) -> None:
+    r = k.sparql("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", limit=5)
+    assert len(r.rows) == 5 and r.truncated
+    table = list(csv.reader(io.StringIO(r.to_csv())))
+    assert table[0] == ["s", "p", "o"] and len(table) == 6
+    assert r.to_json()["head"]["vars"] == ["s", "p", "o"]
+
+
+def test_updates_are_refused(k: Knowledge) -> None:
+    for q in (
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "PREFIX x: <urn:x>\nDELETE WHERE { ?s ?p ?o }",
+        "DROP ALL",
+    ):
+        with pytest.raises(SparqlRefused):
+            k.sparql(q)
+    assert k.sparql("ASK { ?s ?p ?o }").boolean
+
+
+def test_bad_syntax_is_a_clear_error(k: Knowledge) -> None:
+    with pytest.raises(SparqlError, match="bad SPARQL"):
+        k.sparql("SELECT WHERE {")
+
+
+def test_a_slow_query_is_stopped_at_the_timeout(k: Knowledge) -> None:
+    # About a second of work with no row before the end, abandoned after 20 ms.
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    with pytest.raises(SparqlTimeout):
+        k.sparql(q, timeout=0.02)
