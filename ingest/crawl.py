@@ -396,10 +396,13 @@ class Crawler:
         """Absolute, normalised http(s) links with their anchors and scope; mailto/tel dropped."""
         out: dict[tuple[str, str], tuple[str, str, bool]] = {}
         for href, anchor in raw:
-            absolute = urljoin(base, href.strip())
-            if urlsplit(absolute).scheme not in ("http", "https"):
-                continue
-            target = normalize_url(absolute)
+            try:
+                absolute = urljoin(base, href.strip())
+                if urlsplit(absolute).scheme not in ("http", "https"):
+                    continue
+                target = normalize_url(absolute)
+            except ValueError:
+                continue  # e.g. "http://[broken": nobody can follow it
             if target == base:
                 continue
             out.setdefault((target, anchor), (target, anchor, partner.in_scope(target)))

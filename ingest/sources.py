@@ -26,7 +26,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import SourcesError
 
@@ -44,6 +44,8 @@ PARTNER_TYPES = (
 
 _KNOWN_KEYS = {"id", "name", "type", "area", "homepage", "start", "scope", "max_depth"}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
 
 
 def normalize_url(url: str) -> str:
@@ -56,11 +58,17 @@ def normalize_url(url: str) -> str:
     try:
         port = parts.port
     except ValueError:  # a malformed port: keep what was written, so the fetch reports it
-        return urlunsplit((scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
+        netloc = parts.netloc.lower()
+        return urlunsplit(
+            (scheme, netloc, quote(parts.path or "/", safe=_PATH_SAFE), parts.query, "")
+        )
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{port}"
-    path = parts.path or "/"
-    return urlunsplit((scheme, host, path, parts.query, ""))
+    # Percent-encode what must be (spaces, non-ASCII) and keep existing escapes, so that
+    # "Plan 2021.pdf" and "Plan%202021.pdf" are one URL.
+    path = quote(parts.path or "/", safe=_PATH_SAFE)
+    query = quote(parts.query, safe=_QUERY_SAFE)
+    return urlunsplit((scheme, host, path, query, ""))
 
 
 def default_scope(start: str) -> str:
@@ -204,6 +212,9 @@ def _url_list(value: Any, key: str, fail: Any) -> list[str]:
 def _check_url(value: Any, key: str, fail: Any) -> None:
     if not isinstance(value, str):
         raise fail(f"'{key}' must be a URL, not {value!r}")
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError as e:
+        raise fail(f"'{key}' URL {value!r} is malformed ({e})") from e
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise fail(f"'{key}' URL {value!r} is not an http(s) URL")

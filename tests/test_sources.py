@@ -61,6 +61,10 @@ def test_url_normalisation() -> None:
     assert normalize_url("HTTP://Example.ORG:80/a/b?x=1#frag") == "http://example.org/a/b?x=1"
     assert normalize_url("https://example.org") == "https://example.org/"
     assert normalize_url("https://example.org:8443/x") == "https://example.org:8443/x"
+    spaced = "https://example.org/docs/Plan 2021-24.pdf?a=b c"
+    assert normalize_url(spaced) == "https://example.org/docs/Plan%202021-24.pdf?a=b%20c"
+    assert normalize_url(normalize_url(spaced)) == normalize_url(spaced)
+    assert normalize_url("https://example.org/caf\u00e9") == "https://example.org/caf%C3%A9"
 
 
 @pytest.mark.parametrize(
