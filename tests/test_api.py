@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from web_support import build_corpus
+from web_support import build_corpus, saferkg
 
 from saferkg.settings import Settings
 from webapp import create_app
@@ -283,3 +283,17 @@ def test_route_page_draws_the_chain_with_roles_and_sources(client: FlaskClient) 
     assert "Side routes" in html and "Evidence for this line" in html
     theme = client.get("/routes", query_string={"theme": "hate"}).get_data(as_text=True)
     assert "Monitored by" in theme
+
+
+def test_a_rebuilt_graph_is_picked_up_without_a_restart(tmp_path: Path, corpus_dir: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(corpus_dir, data, symlinks=True)
+    with create_app({"DATA_DIR": data}).test_client() as c:
+        before = c.get("/api/about").get_json()["graph"]["path"]
+        done = saferkg(data, "graph")
+        assert done.returncode == 0, done.stderr
+        after = c.get("/api/about").get_json()["graph"]["path"]
+        assert after != before
+        assert c.get("/api/themes/asb").status_code == 200

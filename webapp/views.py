@@ -182,7 +182,11 @@ def about(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
     except NotBuilt:
         store = None
     data = reports.about(store)
-    data["graph_built"] = svc.settings.graph_dir.exists()
+    try:
+        data["graph"] = svc.knowledge().info()
+    except NotBuilt:
+        data["graph"] = None
+    data["graph_built"] = data["graph"] is not None
     data["index_built"] = svc.settings.index_dir.exists()
     data["sparql"] = {
         "timeout_seconds": svc.settings.sparql_timeout,
