@@ -720,6 +720,11 @@ def _title(root: lxml_html.HtmlElement, meta: dict[str, str], h1: str) -> str:
     if not raw:
         t = root.find(".//title")
         raw = norm(t.text_content()) if t is not None else ""
+    if h1 and raw:
+        # the segment of "Site - Page" or "Page | Site" that the page's own h1 repeats
+        for part in _TITLE_SEP.split(raw):
+            if part.lower() == h1.lower():
+                return part
     title = _strip_site(raw, site)
     if not title or (site and title.lower() == site.lower()) or (h1 and _is_generic(title)):
         return h1 or title

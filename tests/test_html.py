@@ -340,3 +340,23 @@ def test_never_raises_on_arbitrary_text(body: str) -> None:
 def test_never_raises_on_tag_soup(body: str) -> None:
     _check(body)
     _check(body.encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Ashby Council - Community safety",
+        "Community safety | Ashby Council",
+        "Community safety",
+    ],
+)
+def test_title_takes_the_part_the_h1_repeats(title: str) -> None:
+    html = f"<title>{title}</title><body><h1>Community safety</h1><p>Text.</p></body>"
+    assert extract_html(html.encode(), BASE).title == "Community safety"
+
+
+def test_title_keeps_a_period_written_with_a_spaced_dash() -> None:
+    html = b"<title>Community Safety Plan 2021 - 2024 | City Council</title><p>Text.</p>"
+    doc = extract_html(html, BASE)
+    assert doc.title == "Community Safety Plan 2021 - 2024"
+    assert (doc.period_start, doc.period_end) == (2021, 2024)
