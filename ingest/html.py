@@ -37,41 +37,11 @@ from .model import Document, Link, Section
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # dropped with everything inside them, wherever they are
-DROP_TAGS = {
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "object",
-    "embed",
-    "svg",
-    "canvas",
-    "form",
-    "button",
-    "select",
-    "textarea",
-    "input",
-    "label",
-    "dialog",
-    "title",
-    "meta",
-    "link",
-    "base",
-    "nav",
-    "aside",
-    "footer",
-    "menu",
-}
-CHROME_ROLES = {
-    "banner",
-    "contentinfo",
-    "navigation",
-    "dialog",
-    "alertdialog",
-    "search",
-    "complementary",
-}
+DROP_TAGS = set(
+    "script style noscript template iframe object embed svg canvas form button select "
+    "textarea input label dialog title meta link base nav aside footer menu".split()
+)
+CHROME_ROLES = set("banner contentinfo navigation dialog alertdialog search complementary".split())
 # id/class/aria-label words of chrome: cookie banners, skip links, breadcrumbs, share bars
 CHROME_WORDS = re.compile(
     r"cookie|consent|gdpr|banner|breadcrumb|skip-?(?:link|to|nav|content)|skiplink"
@@ -83,43 +53,11 @@ CHROME_WORDS = re.compile(
 # utility classes that hide an element (the stylesheet is not read)
 HIDDEN_CLASSES = {"hidden", "hide", "d-none", "invisible", "is-hidden", "js-hidden", "u-hidden"}
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-BLOCK_TAGS = {
-    "address",
-    "article",
-    "blockquote",
-    "body",
-    "center",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "header",
-    "hgroup",
-    "hr",
-    "html",
-    "li",
-    "main",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-    "caption",
-    *HEADINGS,
-}
+BLOCK_TAGS = set(
+    "address article blockquote body center dd details div dl dt fieldset figcaption "
+    "figure footer header hgroup hr html li main ol p pre section summary table tbody "
+    "td tfoot th thead tr ul caption".split()
+) | set(HEADINGS)
 BOLD_TAGS = {"b", "strong"}
 MAIN_XPATHS = (
     "//main",
@@ -153,28 +91,14 @@ _PUBLISHED_TEXT = re.compile(
     r"(?:date\s+published|first\s+published|\bpublished|\bposted|\bissued)(?:\s+on)?\s*[:\-–]?\s*(.{0,40})",
     re.IGNORECASE,
 )
-META_PUBLISHED = (
-    "article:published_time",
-    "og:published_time",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date.created",
-    "dcterms.created",
-    "dc.date",
-    "dcterms.date",
-    "citation_publication_date",
-    "pubdate",
-    "publish-date",
-    "date",
+META_PUBLISHED = tuple(
+    "article:published_time og:published_time dc.date.issued dcterms.issued "
+    "dc.date.created dcterms.created dc.date dcterms.date citation_publication_date "
+    "pubdate publish-date date".split()
 )
-META_UPDATED = (
-    "article:modified_time",
-    "og:updated_time",
-    "dcterms.modified",
-    "dc.date.modified",
-    "last-modified",
-    "modified",
-    "revised",
+META_UPDATED = tuple(
+    "article:modified_time og:updated_time dcterms.modified dc.date.modified "
+    "last-modified modified revised".split()
 )
 
 
