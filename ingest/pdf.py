@@ -108,11 +108,7 @@ class _Line:
         if self.cells and x > self._cell_end + 1.5 * size and not _is_marker(self.cells[-1]):
             self.cells.append(text.strip())
         elif self.cells:
-            self.cells[-1] = (
-                (self.cells[-1] + text).strip()
-                if text.startswith(" ")
-                else self.cells[-1] + text.rstrip()
-            )
+            self.cells[-1] = (self.cells[-1] + text).strip()
         else:
             self.cells.append(text.strip())
         self._cell_end = max(self._cell_end, x + width)
