@@ -332,12 +332,9 @@ def gaps(v: Views, partner: str | None = None, against: str | None = None) -> di
         for s in v.strategies
         if s["is_plan"] and s["status"] == "ended" and (pid is None or s["partner_id"] == pid)
     ]
+    own_urls = {s["url"] for s in v.strategies if s["partner_id"] == pid} if pid else set()
     mismatches = [
-        m
-        for m in v.mismatches
-        if pid is None
-        or m["partner_id"] == pid
-        or m["url"] in {s["url"] for s in v.strategies if s["partner_id"] == pid}
+        m for m in v.mismatches if pid is None or m["partner_id"] == pid or m["url"] in own_urls
     ]
     return {
         "partner": v.partners[pid]["name"] if pid else None,

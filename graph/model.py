@@ -445,9 +445,10 @@ def _add_document(
             g.add((period, SKG.endYear, Literal(int(strategy["period_end"]), datatype=XSD.gYear)))
 
     full_text = doc.text
-    for pr in getattr(info, "priorities", []) or []:
-        order = int(getattr(pr, "order", len(v.priorities)))
-        p = priority_uri(doc.url, order)
+    for position, pr in enumerate(getattr(info, "priorities", []) or [], 1):
+        order = int(getattr(pr, "order", position))
+        # The position in the document keeps URIs unique (orders restart per list).
+        p = priority_uri(doc.url, position)
         text = str(pr.text)
         passage = str(getattr(pr, "passage", "") or text)
         g.add((p, RDF.type, SKG.Priority))

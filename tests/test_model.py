@@ -21,7 +21,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_graph_uses_the_standard_vocabularies_with_provenance(corpus: Path) -> None:
-    g = build_in(corpus).graph
+    built = build_in(corpus)
+    g = built.graph
+    # One resource per priority statement, none merged with another.
+    assert len(set(g.subjects(RDF.type, SKG.Priority))) == len(built.views.priorities)
     assert (SKG.escalatesTo, RDFS.subPropertyOf, ORG.reportsTo) in g
     assert (body_uri("jag"), SKG.escalatesTo, body_uri("csp")) in g
     assert (body_uri("jag"), ORG.reportsTo, body_uri("csp")) in g
