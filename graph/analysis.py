@@ -194,6 +194,14 @@ def _is_county(v: Views, pid: str) -> bool:
 
 def duplicates(v: Views, similar: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Themes owned by a county-level body and a district CSP at once; near-identical statements."""
+    return {
+        "themes": shared_ownership(v),
+        "statements": similar if similar is not None else similar_statements(v),
+    }
+
+
+def shared_ownership(v: Views) -> list[dict[str, Any]]:
+    """Themes held both by a county-level body and a district CSP, with each holder."""
     themes = []
     for tid, idx in sorted(v.theme_index.items()):
         county: dict[str, dict[str, Any]] = {}
@@ -217,17 +225,14 @@ def duplicates(v: Views, similar: list[dict[str, Any]] | None = None) -> dict[st
                 }
             )
     themes.sort(key=lambda t: (-t["owners"], t["theme_id"]))
-    return {
-        "themes": themes,
-        "statements": similar if similar is not None else similar_statements(v),
-    }
+    return themes
 
 
 # -- gaps ---------------------------------------------------------------------
 
 
 def _current_plans(v: Views, pid: str) -> list[dict[str, Any]]:
-    plans = [s for s in v.strategies if s["partner_id"] == pid and s["is_plan"]]
+    plans = [v.strategies[i] for i in v.plans_by_partner.get(pid, [])]
     current = [s for s in plans if s["status"] == "current"]
     if current:
         return current
@@ -238,8 +243,9 @@ def _current_plans(v: Views, pid: str) -> list[dict[str, Any]]:
 
 def _themes_of(v: Views, urls: set[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for row in v.priorities:
-        if row["strategy_url"] in urls:
+    for url in sorted(urls):
+        for i in v.priorities_by_url.get(url, []):
+            row = v.priorities[i]
             for tid in row["themes"]:
                 out.setdefault(tid, row)
     return out

@@ -70,7 +70,7 @@ class Knowledge:
 
     def duplicates(self) -> dict[str, Any]:
         """Themes owned by overlapping bodies; near-identical statements across documents."""
-        return analysis.duplicates(self.views, similar=self.views.similar)
+        return {"themes": self.views.ownership, "statements": self.views.similar}
 
     def gaps(self, partner: str | None = None, against: str | None = None) -> dict[str, Any]:
         """Reference priorities not covered, ended strategies, link label/period mismatches."""

@@ -91,6 +91,9 @@ class Views:
     theme_index: dict[str, list[int]] = field(default_factory=dict)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     similar: list[dict[str, Any]] = field(default_factory=list)  # near-identical statements
+    ownership: list[dict[str, Any]] = field(default_factory=list)  # county and district owners
+    plans_by_partner: dict[str, list[int]] = field(default_factory=dict)  # -> strategies index
+    priorities_by_url: dict[str, list[int]] = field(default_factory=dict)  # -> priorities index
     reference: dict[str, Any] = field(default_factory=dict)  # the county-wide priorities
     counts: dict[str, int] = field(default_factory=dict)
     built_at: str = ""
@@ -322,9 +325,13 @@ def build(
             key=lambda s: (s["status"] != "current", s["url"]),
         )
 
-    for i, row in enumerate(v.priorities):
-        for tid in row["themes"]:
+    for i, prow in enumerate(v.priorities):
+        v.priorities_by_url.setdefault(prow["strategy_url"], []).append(i)
+        for tid in prow["themes"]:
             v.theme_index.setdefault(tid, []).append(i)
+    for i, strat in enumerate(v.strategies):
+        if strat["is_plan"]:
+            v.plans_by_partner.setdefault(strat["partner_id"], []).append(i)
 
     # -- link label versus document period ---------------------------------
     for source_url, pid, target, anchor in link_rows:
@@ -348,9 +355,10 @@ def build(
             g.add((node, SKG.target, iri(target)))
 
     v.reference = _reference(v)
-    from .analysis import similar_statements  # analysis reads Views: imported late
+    from .analysis import shared_ownership, similar_statements  # they read Views: imported late
 
     v.similar = similar_statements(v)
+    v.ownership = shared_ownership(v)
     v.counts = {
         "triples": len(g),
         "partners": len(v.partners),

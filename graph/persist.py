@@ -114,6 +114,9 @@ def resolve(graph_dir: str | Path) -> Path:
 def load_views(graph_dir: str | Path) -> Views:
     """Unpickle the derived views of the current graph."""
     real = resolve(graph_dir)
+    # Many small objects: the collector would walk them again and again while they load.
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         with open(real / VIEWS_FILE, "rb") as f:
             views = pickle.load(f)
@@ -121,6 +124,9 @@ def load_views(graph_dir: str | Path) -> Views:
         raise GraphMissing(
             f"the knowledge graph in {graph_dir} is unreadable ({e}): run `saferkg build` again"
         ) from e
+    finally:
+        if enabled:
+            gc.enable()
     # The views are long-lived: keep the collector from walking them again and again.
     gc.freeze()
     if not isinstance(views, Views):
