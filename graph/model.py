@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 import networkx as nx
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import FOAF
+from rdflib.term import Node
 
 from ingest.model import Document
 from ingest.sources import Partner, load_sources
@@ -100,12 +102,57 @@ class Views:
     today: str = ""
 
 
+class Triples:
+    """A set of RDF triples, filled like an rdflib Graph but without its indexes.
+
+    An rdflib in-memory graph costs about a kilobyte per triple and most of the
+    build time; the triples only pass through on their way to the oxigraph
+    store, so a plain set is enough.
+    """
+
+    def __init__(self) -> None:
+        self.items: set[tuple[Node, Node, Node]] = set()
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        self.items.add(triple)
+
+    def __iadd__(self, other: Graph) -> Triples:
+        self.items.update(other)  # type: ignore[arg-type]
+        return self
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        return iter(self.items)
+
+    def turtle_lines(self) -> Iterator[str]:
+        """One ``s p o .`` line per triple (valid Turtle, parsed by oxigraph)."""
+        for s, p, o in self.items:
+            yield f"{s.n3()} {p.n3()} {o.n3()} .\n"
+
+    def graph(self) -> Graph:
+        """The triples as an rdflib Graph (for callers that want rdflib)."""
+        g = bind_prefixes(Graph())
+        for t in self.items:
+            g.add(t)
+        return g
+
+
 @dataclass
 class Built:
-    """A built knowledge graph: the RDF and its derived views."""
+    """A built knowledge graph: the RDF triples and the derived views."""
 
-    graph: Graph
+    triples: Triples
     views: Views
+    _graph: Graph | None = None
+
+    @property
+    def graph(self) -> Graph:
+        """The RDF as an rdflib Graph (made on first use)."""
+        if self._graph is None:
+            self._graph = self.triples.graph()
+        return self._graph
 
 
 def ontology() -> Graph:
@@ -214,7 +261,7 @@ def build(
         partner_ids={p.id for p in partners_list},
         theme_ids=set(thesaurus.themes),
     )
-    g = bind_prefixes(Graph())
+    g = Triples()
     g += ontology()
     g += thesaurus.graph()
     g += structure.graph
@@ -392,7 +439,7 @@ def build_graph(
 
 
 def _add_document(
-    g: Graph,
+    g: Triples,
     v: Views,
     doc: Document,
     info: Any,

@@ -59,11 +59,14 @@ def write(built: Built, data_dir: str | Path, *, link_name: str = "graph") -> Pa
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        nt = built.graph.serialize(format="nt", encoding="utf-8")
+        rdf_file = tmp / "graph.ttl"
+        with open(rdf_file, "w", encoding="utf-8") as f:
+            f.writelines(built.triples.turtle_lines())
         store = pyoxigraph.Store(str(tmp / OXI_DIR))
-        store.bulk_load(nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.bulk_load(path=rdf_file, format=pyoxigraph.RdfFormat.TURTLE)
         store.flush()
         del store
+        rdf_file.unlink()
         with open(tmp / VIEWS_FILE, "wb") as f:
             pickle.dump(built.views, f, protocol=pickle.HIGHEST_PROTOCOL)
         meta = {
