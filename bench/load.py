@@ -50,6 +50,30 @@ QUERIES = [
 ]
 
 
+EXTRA_WORDS = [
+    "partnership",
+    "strategy",
+    "victims",
+    "young",
+    "prevention",
+    "safeguarding",
+    "police",
+    "council",
+    "reduce",
+    "community",
+    "safety",
+    "harm",
+    "support",
+    "plan",
+    "priority",
+    "offenders",
+    "violence",
+    "women",
+    "children",
+    "neighbourhood",
+]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -126,7 +150,13 @@ class Server:
 
 
 def scenario(
-    base: str, paths: list[str], *, concurrency: int, requests: int, seconds: float
+    base: str,
+    paths: list[str],
+    *,
+    concurrency: int,
+    requests: int,
+    seconds: float,
+    warm: int | None = None,
 ) -> dict[str, Any]:
     """Send ``requests`` GETs (cycling through ``paths``) from ``concurrency`` threads."""
     latencies: list[float] = []
@@ -135,15 +165,15 @@ def scenario(
     counter = iter(range(requests))
     stop_at = time.perf_counter() + seconds
 
-    def worker(seed: int) -> None:
+    def worker() -> None:
         nonlocal errors
-        rng = random.Random(seed)
         with httpx.Client(base_url=base, timeout=30) as client:
             while time.perf_counter() < stop_at:
                 with lock:
-                    if next(counter, None) is None:
-                        return
-                path = rng.choice(paths)
+                    i = next(counter, None)
+                if i is None:
+                    return
+                path = paths[i % len(paths)]
                 t = time.perf_counter()
                 try:
                     ok = client.get(path).status_code == 200
@@ -154,11 +184,12 @@ def scenario(
                     latencies.append(took)
                     errors += 0 if ok else 1
 
-    # Warm up: the first request opens the graph and the searcher.
+    # Warm up: the first requests open the graph and the searcher (and fill caches when
+    # the scenario repeats its paths).
     with httpx.Client(base_url=base, timeout=60) as c:
-        for p in paths[:3]:
+        for p in paths[: warm or 0]:
             c.get(p)
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     t0 = time.perf_counter()
     for th in threads:
         th.start()
@@ -206,10 +237,16 @@ def main(argv: list[str] | None = None) -> None:
         rng = random.Random(0)
         searches = [f"/api/search?q={q.replace(' ', '+')}" for q in QUERIES]
         searches += [f"/?q={q.replace(' ', '+')}&page=2" for q in rng.sample(QUERIES, 4)]
+        words = sorted({w for q in QUERIES for w in q.split()} | set(EXTRA_WORDS))
+        pairs = [f"{a}+{b}" for a in words for b in words if a != b]
+        rng.shuffle(pairs)
+        distinct = [f"/api/search?q={p}" for p in pairs]
+        # (paths, how many to request before timing: all of a repeating set, none of a distinct one)
         scenarios = {
-            "search (API + HTML)": searches,
-            "matrix (HTML)": ["/priorities"],
-            "matrix (API)": ["/api/matrix"],
+            "search, 20 repeated queries (API + HTML)": (searches, len(searches)),
+            "search, distinct two-word queries (API)": (distinct, 0),
+            "matrix page 1 (HTML)": (["/priorities"], 1),
+            "matrix page 1 (API)": (["/api/matrix"], 1),
         }
         n_docs = httpx.get(server.base + "/api/about").json()["counts"].get("documents")
         print(
@@ -217,13 +254,14 @@ def main(argv: list[str] | None = None) -> None:
         )
         print("| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
         print("|---|---|---|---|---|---|---|")
-        for name, paths in scenarios.items():
+        for name, (paths, warm) in scenarios.items():
             r = scenario(
                 server.base,
                 paths,
                 concurrency=args.concurrency,
                 requests=args.requests,
                 seconds=args.seconds,
+                warm=warm,
             )
             print(
                 f"| {name} | {r['requests']} | {r['errors']} | {r['rps']} | {r['p50_ms']} "

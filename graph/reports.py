@@ -181,25 +181,29 @@ def matrix(
         pid = str(row.get("partner_id"))
         if pid not in chosen or (current_only and row.get("status") == "ended"):
             continue
+        ended = row.get("status") == "ended"
         for tid in row.get("themes", []):
-            cell = cells[pid].setdefault(tid, {"priorities": [], "ended": True})
-            cell["priorities"].append(
-                {
+            cell = cells[pid].get(tid)
+            # A cell keeps one priority to show (a current one first) and how many there are;
+            # the document page behind the link has every passage.
+            if cell is None:
+                cells[pid][tid] = {
+                    "count": 1,
                     "text": row.get("text"),
-                    "evidence": row.get("evidence"),
                     "source_url": row.get("source_url"),
-                    "strategy": row.get("strategy"),
-                    "status": row.get("status"),
+                    "ended": ended,
                 }
-            )
-            cell["ended"] = cell["ended"] and row.get("status") == "ended"
+            else:
+                cell["count"] += 1
+                if cell["ended"] and not ended:
+                    cell.update(text=row.get("text"), source_url=row.get("source_url"), ended=False)
     used = {tid for row in cells.values() for tid in row} | set(county)
     holders = {tid: sum(1 for r in cells.values() if tid in r) for tid in used}
     # A county-wide theme is covered by the theme itself or any narrower one.
     for row in cells.values():
         for tid in county:
-            if not any(row.get(d, {}).get("priorities") for d in below.get(tid, {tid})):
-                row[tid] = {"priorities": [], "gap": True}
+            if not any(row.get(d, {}).get("count") for d in below.get(tid, {tid})):
+                row[tid] = {"count": 0, "gap": True}
     themes = sorted(
         (
             {
@@ -224,6 +228,7 @@ def matrix(
     ]
     without = sorted(_name(p) for pid, p in chosen.items() if pid not in cells)
     return {
+        "total_rows": len(rows),
         "type": partner_type,
         "types": types,
         "current_only": current_only,
@@ -242,8 +247,12 @@ def matrix_rows(data: dict[str, Any]) -> list[list[str]]:
             cell = r["cells"].get(t["id"]) or {}
             if cell.get("gap"):
                 line.append("GAP (county-wide priority not covered)")
+            elif cell.get("count"):
+                more = f" (+{cell['count'] - 1} more)" if cell["count"] > 1 else ""
+                ended = " [ended]" if cell.get("ended") else ""
+                line.append(f"{cell['text'] or ''}{more}{ended}")
             else:
-                line.append("; ".join(p["text"] or "" for p in cell.get("priorities", [])))
+                line.append("")
         out.append(line)
     return out
 

@@ -222,7 +222,7 @@ def test_sparql_row_limit_and_timeout_come_from_settings(corpus_dir: Path) -> No
 def test_matrix_page_and_api_agree(client: FlaskClient) -> None:
     api = client.get("/api/matrix").get_json()
     html = client.get("/priorities").get_data(as_text=True)
-    held = sum(1 for r in api["rows"] for c in r["cells"].values() if c.get("priorities"))
+    held = sum(1 for r in api["rows"] for c in r["cells"].values() if c.get("count"))
     assert held > 0 and html.count('class="govuk-table__cell app-cell--held"') == held
     gaps = sum(1 for r in api["rows"] for c in r["cells"].values() if c.get("gap"))
     assert html.count("app-cell--gap") == gaps
@@ -237,6 +237,10 @@ def test_matrix_csv_has_a_row_per_partner(client: FlaskClient) -> None:
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
     assert rows[0][1:] == [t["label"] for t in api["themes"]]
     assert [row[0] for row in rows[1:]] == [r["partner"] for r in api["rows"]]
+    first = api["rows"][0]
+    held = next(t for t in api["themes"] if first["cells"].get(t["id"], {}).get("count"))
+    column = rows[0].index(held["label"])
+    assert rows[1][column].startswith(first["cells"][held["id"]]["text"])
 
 
 def test_csa_downloads_as_csv_and_xlsx(client: FlaskClient) -> None:

@@ -54,13 +54,16 @@ def search() -> str:
 
 @bp.get("/priorities")
 def matrix() -> str:
+    # The rendered page only changes with the graph: render it once per build and parameters.
+    key = ("matrix.html", *sorted(request.args.items()))
     data = views.matrix(svc(), request.args)
-    return page("matrix.html", "Priorities matrix", data=data)
+    html: str = svc().cached(key, lambda _k: page("matrix.html", "Priorities matrix", data=data))
+    return html
 
 
 @bp.get("/priorities.csv")
 def matrix_csv() -> Response:
-    data = views.matrix(svc(), request.args)
+    data = views.matrix(svc(), request.args, paged=False)
     return _download(reports.to_csv(reports.matrix_rows(data)), "priorities.csv", "text/csv")
 
 

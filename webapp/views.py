@@ -71,7 +71,7 @@ def search(svc: Services, args: Mapping[str, str], *, required: bool = False) ->
     kwargs: dict[str, Any] = {k: v for k, v in filters.items() if v}
     if sort:
         kwargs["sort"] = sort
-    result = dict(svc.searcher().search(q, limit=limit, page=page, **kwargs))
+    result = dict(svc.search(q, limit=limit, page=page, **kwargs))
     result.setdefault("filters", filters)
     return result
 
@@ -123,12 +123,24 @@ def priorities(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
     )
 
 
-def matrix(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
+MATRIX_ROWS = 50
+
+
+def matrix(svc: Services, args: Mapping[str, str], *, paged: bool = True) -> dict[str, Any]:
+    """The priorities matrix, ``MATRIX_ROWS`` partners a page (all of them for the CSV)."""
     ptype, current = text_arg(args, "type"), bool_arg(args, "current")
-    return svc.cached(
+    page = int_arg(args, "page", 1, lo=1, hi=MAX_PAGE)
+    full = svc.cached(
         ("matrix", ptype, current),
         lambda k: reports.matrix(k, ptype, current_only=current),
     )
+    if not paged:
+        return dict(full)
+    pages = max(1, -(-len(full["rows"]) // MATRIX_ROWS))
+    if page > pages:
+        raise BadParameter(f"'page' must be between 1 and {pages}")
+    start = (page - 1) * MATRIX_ROWS
+    return {**full, "rows": full["rows"][start : start + MATRIX_ROWS], "page": page, "pages": pages}
 
 
 def partners(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
