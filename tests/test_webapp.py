@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from web_support import HOSTILE, serving, small_store
 
 from graph.themes import Thesaurus
+from ingest.model import Document, Section
 from search.index import build_index
 from webapp import create_app
 
@@ -166,3 +167,24 @@ def test_search_bad_parameters_are_400(client: FlaskClient) -> None:
     assert client.get("/", query_string={"q": "x" * 600}).status_code == 400
     r = client.get("/api/search", query_string={"q": "x", "page": "-1"})
     assert r.status_code == 400 and "page" in r.get_json()["error"]["message"]
+
+
+def test_search_sees_an_updated_index_without_a_restart(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = small_store(data)
+    build_index(store, data / "index", thesaurus=Thesaurus.load())
+    with create_app({"DATA_DIR": data}).test_client() as c:
+        assert c.get("/api/search", query_string={"q": "shoplifting"}).get_json()["total"] == 0
+        doc = Document(
+            url="https://example.org/retail",
+            partner="example-csp",
+            title="Retail crime plan",
+            kind="html",
+            sections=[Section("Shoplifting", 2, paragraphs=["Tackle shoplifting in towns"])],
+            content_hash="retail-1",
+        )
+        store.save_document(doc, body=b"<p>Tackle shoplifting in towns</p>")
+        build_index(store, data / "index", thesaurus=Thesaurus.load())
+        hits = c.get("/api/search", query_string={"q": "shoplifting"}).get_json()["hits"]
+        assert [h["url"] for h in hits] == ["https://example.org/retail"]
+    store.close()
