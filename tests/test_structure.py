@@ -100,3 +100,32 @@ def test_broken_turtle_is_a_clear_error(tmp_path: Path) -> None:
     p = write(tmp_path, "body:jag a org:OrganizationalCollaboration ; skos:prefLabel .\n")
     with pytest.raises(StructureError, match="not valid Turtle"):
         load_structure(p)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split()).lower()
+
+
+def test_curated_passages_are_quoted_from_the_documents_they_cite(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from urllib.parse import unquote
+
+    from graph_support import corpus_data
+
+    from ingest.store import Store
+
+    s = load_structure(STRUCTURE)
+    sources = [src for b in s.bodies.values() for src in b.sources]
+    sources += [src for ln in s.lines for src in ln.sources]
+    sources += [src for m in s.memberships for src in m.sources]
+    with Store.open(corpus_data(tmp_path_factory.getbasetemp())) as store:
+        texts = {d.url: _norm(d.text) for d in store.documents()}
+    checked = 0
+    for src in sources:
+        text = texts.get(unquote(src.url))
+        if text is None:  # a document the bundled corpus does not hold
+            continue
+        assert _norm(src.passage) in text, f"{src.passage!r} is not in {src.url}"
+        checked += 1
+    assert checked >= 10
