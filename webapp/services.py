@@ -68,6 +68,7 @@ class Services:
         self._search: Any = None
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._cache_owner: Any = None
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
         self._results: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
 
     def store(self) -> Store:
@@ -93,13 +94,21 @@ class Services:
         knowledge = self.knowledge()
         with self._lock:
             if self._cache_owner is not knowledge:
-                self._cache, self._cache_owner = {}, knowledge
+                self._cache, self._cache_owner, self._computing = {}, knowledge, {}
             if key in self._cache:
                 return self._cache[key]
-        value = compute(knowledge)
-        with self._lock:
-            if self._cache_owner is knowledge and len(self._cache) < MAX_CACHED:
-                self._cache[key] = value
+            # One thread computes a missing view; the others wait for it rather than
+            # computing the same seconds-long answer side by side.
+            gate = self._computing.setdefault(key, threading.Lock())
+        with gate:
+            with self._lock:
+                if self._cache_owner is knowledge and key in self._cache:
+                    return self._cache[key]
+            value = compute(knowledge)
+            with self._lock:
+                if self._cache_owner is knowledge and len(self._cache) < MAX_CACHED:
+                    self._cache[key] = value
+                self._computing.pop(key, None)
         return value
 
     def knowledge(self) -> Any:
