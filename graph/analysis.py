@@ -50,7 +50,10 @@ def resolve_theme(v: Views, name: str) -> str:
     raise UnknownName(name, "theme", _suggest(name, labels))
 
 
-def _partner_names(v: Views) -> dict[str, str]:
+def partner_name_index(v: Views) -> dict[str, str]:
+    """Normalised id, name or abbreviation of every partner -> its id."""
+    if v.partner_names:
+        return v.partner_names
     names: dict[str, str] = {}
     for pid, p in v.partners.items():
         for n in (pid, p.get("name", ""), p.get("abbr", "")):
@@ -61,7 +64,7 @@ def _partner_names(v: Views) -> dict[str, str]:
 
 def resolve_partner(v: Views, name: str) -> str:
     """A partner id from its id or name, any case."""
-    names = _partner_names(v)
+    names = partner_name_index(v)
     key = normalise(name)
     if key in names:
         return names[key]
@@ -69,7 +72,10 @@ def resolve_partner(v: Views, name: str) -> str:
     raise UnknownName(name, "partner", _suggest(name, labels))
 
 
-def _body_names(v: Views) -> dict[str, str]:
+def body_name_index(v: Views) -> dict[str, str]:
+    """Normalised id, label, abbreviation or other label of every body -> "body:<id>"."""
+    if v.body_names:
+        return v.body_names
     names: dict[str, str] = {}
     for bid, b in v.bodies.items():
         for n in (bid, b["label"], b["abbr"], *b["alt_labels"]):
@@ -80,7 +86,7 @@ def _body_names(v: Views) -> dict[str, str]:
 
 def resolve_body(v: Views, name: str) -> str:
     """A node of the structure ('body:jag', or 'partner:x' for a partner) from any of its names."""
-    names = _body_names(v)
+    names = body_name_index(v)
     key = normalise(name)
     if key in names:
         return names[key]
@@ -88,7 +94,7 @@ def resolve_body(v: Views, name: str) -> str:
         pid = resolve_partner(v, name)
     except UnknownName:
         labels = {k: v.bodies[b.split(":", 1)[1]]["label"] for k, b in names.items()}
-        labels.update({k: v.partners[p]["name"] for k, p in _partner_names(v).items()})
+        labels.update({k: v.partners[p]["name"] for k, p in partner_name_index(v).items()})
         raise UnknownName(name, "body", _suggest(name, labels)) from None
     return f"partner:{pid}"
 

@@ -96,16 +96,18 @@ class Knowledge:
 
     def partners(self) -> dict[str, Any]:
         """Every partner with its strategies (period, status) and memberships."""
-        return {"partners": [self.partner(pid) for pid in sorted(self.views.partners)]}
+        return {"partners": [self._partner(pid) for pid in sorted(self.views.partners)]}
 
     def partner(self, name: str) -> dict[str, Any]:
         """One partner, found by id or name."""
-        pid = analysis.resolve_partner(self.views, name)
+        return self._partner(analysis.resolve_partner(self.views, name))
+
+    def _partner(self, pid: str) -> dict[str, Any]:
         p = self.views.partners[pid]
-        return {
-            **p,
-            "priorities": sum(1 for r in self.views.priorities if r["partner_id"] == pid),
-        }
+        count = sum(
+            len(self.views.priorities_by_url.get(s["url"], [])) for s in p.get("strategies", [])
+        )
+        return {**p, "priorities": count}
 
     def bodies(self) -> dict[str, Any]:
         """The curated bodies and every reporting line between them."""

@@ -94,6 +94,8 @@ class Views:
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     similar: list[dict[str, Any]] = field(default_factory=list)  # near-identical statements
     ownership: list[dict[str, Any]] = field(default_factory=list)  # county and district owners
+    partner_names: dict[str, str] = field(default_factory=dict)  # normalised name -> id
+    body_names: dict[str, str] = field(default_factory=dict)  # normalised name -> "body:<id>"
     plans_by_partner: dict[str, list[int]] = field(default_factory=dict)  # -> strategies index
     priorities_by_url: dict[str, list[int]] = field(default_factory=dict)  # -> priorities index
     reference: dict[str, Any] = field(default_factory=dict)  # the county-wide priorities
@@ -402,7 +404,15 @@ def build(
             g.add((node, SKG.target, iri(target)))
 
     v.reference = _reference(v)
-    from .analysis import shared_ownership, similar_statements  # they read Views: imported late
+    from .analysis import (  # they read Views: imported late
+        body_name_index,
+        partner_name_index,
+        shared_ownership,
+        similar_statements,
+    )
+
+    v.partner_names = partner_name_index(v)
+    v.body_names = body_name_index(v)
 
     v.similar = similar_statements(v)
     v.ownership = shared_ownership(v)

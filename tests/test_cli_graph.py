@@ -125,3 +125,25 @@ def test_build_invokes_the_graph_command(data: Path, tmp_path: Path) -> None:
     code, out = run(fresh, "build")
     assert "Knowledge graph built" in out, out
     assert (fresh / "graph").resolve() != before
+
+
+def test_a_broken_structure_fails_in_one_line_and_keeps_the_graph(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = copy_data(data, tmp_path / "fresh")
+    before = (fresh / "graph").resolve()
+    structure = tmp_path / "structure.ttl"
+    structure.write_text(
+        (Path(__file__).resolve().parent.parent / "corpus" / "structure.ttl")
+        .read_text(encoding="utf-8")
+        .replace("org:member partner:nps ;", "org:member partner:no-such-partner ;"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SAFERKG_STRUCTURE", str(structure))
+    code, out = run(fresh, "graph")
+    assert code == 1
+    assert "no-such-partner" in out and "structure.ttl:" in out
+    assert out.strip().count("\n") == 0
+    assert (fresh / "graph").resolve() == before
+    code, _ = run(fresh, "route", "JAG", "SPB")
+    assert code == 0
