@@ -111,7 +111,11 @@ def routes() -> str:
 
 @bp.get("/review")
 def review() -> str:
-    return page("review.html", "Review pack", data=views.review(svc(), request.args))
+    data = views.review(svc(), request.args)
+    html: str = svc().cached(
+        ("review.html",), lambda _k: page("review.html", "Review pack", data=data)
+    )
+    return html
 
 
 @bp.get("/csa")
