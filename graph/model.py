@@ -53,7 +53,7 @@ from .namespaces import (
     snapshot_uri,
     theme_uri,
 )
-from .structure import Structure, load_structure
+from .structure import LINE_CLASSES, Structure, load_structure
 from .themes import Thesaurus, normalise
 
 #: Partner types that are partnerships (ORG collaborations) rather than single agencies.
@@ -169,8 +169,8 @@ def ontology() -> Graph:
         g.add((SKG[name], RDF.type, OWL.Class))
         g.add((SKG[name], RDFS.label, Literal(label, lang="en")))
     g.add((SKG.Strategy, RDFS.subClassOf, FOAF.Document))
-    g.add((SKG.Escalation, RDFS.subClassOf, SKG.Line))
-    g.add((SKG.FeedsInto, RDFS.subClassOf, SKG.Line))
+    for cls in LINE_CLASSES.values():
+        g.add((SKG[cls], RDFS.subClassOf, SKG.Line))
     for prop, sup, label in (
         (SKG.escalatesTo, ORG.reportsTo, "escalates issues to (the formal chain)"),
         (SKG.feedsInto, ORG.reportsTo, "feeds issues into (a side route)"),

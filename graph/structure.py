@@ -38,6 +38,16 @@ LINE_PROPERTIES = {
     "reportsProgressTo": SKG.reportsProgressTo,
     "reportsTo": ORG.reportsTo,
 }
+#: The class of the qualified node of each kind of line.
+LINE_CLASSES = {
+    "escalatesTo": "Escalation",
+    "feedsInto": "SideRoute",
+    "routesTo": "Routing",
+    "monitors": "Monitoring",
+    "deliveredBy": "Delivery",
+    "reportsProgressTo": "ProgressReport",
+    "reportsTo": "ReportingLine",
+}
 #: Lines that are also an ``org:reportsTo`` (upwards), so ``org:reportsTo+`` answers chains.
 UPWARD = {"escalatesTo", "feedsInto"}
 
@@ -223,7 +233,7 @@ def load_structure(
         if not sources:
             raise StructureError(f"{where}: line {fref} {pname} {tref} cites no source")
         lines.append(Line(fref, pname, tref, sources))
-        g.add((node, RDF.type, SKG[pname[0].upper() + pname[1:]]))
+        g.add((node, RDF.type, SKG[LINE_CLASSES[pname]]))
         g.add((frm, LINE_PROPERTIES[pname], to))
         if pname in UPWARD:
             g.add((frm, ORG.reportsTo, to))

@@ -72,3 +72,15 @@ def test_a_slow_query_is_stopped_at_the_timeout(k: Knowledge) -> None:
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
     with pytest.raises(SparqlTimeout):
         k.sparql(q, timeout=0.02)
+
+
+def test_qualified_escalation_nodes_keep_their_evidence(k: Knowledge) -> None:
+    q = """
+    SELECT ?from ?to ?passage WHERE {
+      ?line a skg:Escalation ; skg:from ?from ; skg:to ?to ;
+            skg:source [ dcterms:source ?doc ; oa:exact ?passage ] .
+    }"""
+    rows = k.sparql(q).table()
+    pairs = {(r["from"].rsplit("/", 1)[-1], r["to"].rsplit("/", 1)[-1]) for r in rows}
+    assert pairs == {("jag", "csp"), ("csp", "sog"), ("sog", "lscsb"), ("lscsb", "spb")}
+    assert all(r["passage"] for r in rows)
