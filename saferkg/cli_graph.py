@@ -151,11 +151,16 @@ def gaps_cmd(
 
     def render(d: dict[str, Any]) -> None:
         ref = d.get("against") or {}
-        who = d["partner"] or "No district CSP"
+        if d["partner"]:
+            head = (
+                f"{d['partner']} does not cover {len(d['missing'])} of {len(d['required'])} themes:"
+            )
+        else:
+            head = f"Themes no CSP covers: {len(d['missing'])} of {len(d['required'])}:"
         click.echo(
             f"Reference: {ref.get('title')} ({', '.join(ref.get('sources') or [ref.get('url') or ''])})"
         )
-        click.echo(f"\n{who} does not cover {len(d['missing'])} of {len(d['required'])} themes:")
+        click.echo(f"\n{head}")
         for m in d["missing"]:
             click.echo(f"  - {m['theme']}: required by {_quote(m['required_by'], 120)}")
             click.echo(f"      source: {m['source_url']}")
