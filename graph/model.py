@@ -228,6 +228,7 @@ def _partner_record(p: Partner, structure: Structure) -> dict[str, Any]:
     return {
         "id": p.id,
         "name": p.name,
+        "abbr": str(p.extra.get("abbr", "") or ""),
         "type": p.type,
         "area": p.area,
         "homepage": p.homepage,

@@ -209,6 +209,15 @@ def load_structure(
             raise StructureError(f"{where}: {what} is not a body, partner or strategy: {ref}")
         return ref
 
+    # Any partner named anywhere in the file must be in the registry.
+    if partner_ids is not None:
+        prefix = f"{ID}partner/"
+        for term in {t for triple in g for t in triple if str(t).startswith(prefix)}:
+            pid = str(term)[len(prefix) :]
+            if pid not in partner_ids:
+                where = _where(path, text, rf"partner:{re.escape(pid)}\b")
+                raise StructureError(f"{where}: partner {pid!r} is not in corpus/sources.toml")
+
     lines: list[Line] = []
     for node in list(g.subjects(RDF.type, SKG.Line)):
         frm, prop, to = (
