@@ -14,8 +14,9 @@ cyber crime.
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 import networkx as nx
@@ -25,7 +26,6 @@ from .model import Views, parse_period
 from .themes import normalise
 
 SIMILAR = 0.8  # token Jaccard from which two priority statements count as near-identical
-MAX_BUCKET = 400  # largest theme bucket compared pairwise (bigger ones: exact duplicates only)
 COUNTY_TYPES = {"Board", "PCC"}
 
 
@@ -145,32 +145,54 @@ def _tokens(text: str) -> frozenset[str]:
 def similar_statements(
     v: Views, *, threshold: float = SIMILAR, limit: int = 500
 ) -> list[dict[str, Any]]:
-    """Near-identical priority statements in different documents, most similar first."""
-    pairs: dict[tuple[int, int], float] = {}
-    exact: dict[str, list[int]] = defaultdict(list)
+    """Near-identical priority statements in different documents, most similar first.
+
+    Similarity is the Jaccard index of the statements' words (of 3 letters or
+    more). Candidates come from prefix filtering (two word sets with Jaccard
+    >= t share one of their rarest ``n - ceil(t * n) + 1`` words), so the
+    join stays near-linear at tens of thousands of statements.
+    """
+    groups: dict[frozenset[str], list[int]] = defaultdict(list)
     for i, row in enumerate(v.priorities):
-        exact[" ".join(sorted(_tokens(row["text"])))].append(i)
-    for group in exact.values():
-        for a, b in zip(group, group[1:], strict=False):
-            if v.priorities[a]["source_url"] != v.priorities[b]["source_url"]:
-                pairs[(a, b)] = 1.0
-    tokens = [_tokens(r["text"]) for r in v.priorities]
-    for idx in v.theme_index.values():
-        if len(idx) > MAX_BUCKET:
-            continue
-        for x, a in enumerate(idx):
-            ta = tokens[a]
-            for b in idx[x + 1 :]:
-                if (min(a, b), max(a, b)) in pairs:
+        words = _tokens(row["text"])
+        if words:
+            groups[words].append(i)
+    sets = list(groups)
+    freq = Counter(w for words in sets for w in words)
+    index: dict[str, list[int]] = defaultdict(list)
+    set_pairs: list[tuple[float, int, int]] = []
+    for si, words in enumerate(sets):
+        ordered = sorted(words, key=lambda w: (freq[w], w))
+        prefix = ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]
+        seen: set[int] = set()
+        for w in prefix:
+            for sj in index[w]:
+                if sj in seen:
                     continue
-                if v.priorities[a]["source_url"] == v.priorities[b]["source_url"]:
+                seen.add(sj)
+                other = sets[sj]
+                if min(len(words), len(other)) < threshold * max(len(words), len(other)):
                     continue
-                tb = tokens[b]
-                if not ta or not tb:
-                    continue
-                sim = len(ta & tb) / len(ta | tb)
+                sim = len(words & other) / len(words | other)
                 if sim >= threshold:
-                    pairs[(min(a, b), max(a, b))] = sim
+                    set_pairs.append((sim, sj, si))
+            index[w].append(si)
+
+    def url(i: int) -> str:
+        return str(v.priorities[i]["source_url"])
+
+    pairs: dict[tuple[int, int], float] = {}
+    for members in groups.values():  # the same words in different documents
+        first = members[0]
+        for twin in members[1:]:
+            if url(twin) != url(first):
+                pairs[(first, twin)] = 1.0
+                if len(pairs) >= limit:
+                    break
+    for sim, sa, sb in set_pairs:
+        a, b = groups[sets[sa]][0], groups[sets[sb]][0]
+        if url(a) != url(b):
+            pairs[(min(a, b), max(a, b))] = sim
     out = []
     for (a, b), sim in sorted(pairs.items(), key=lambda kv: -kv[1])[:limit]:
         ra, rb = v.priorities[a], v.priorities[b]
