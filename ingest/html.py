@@ -734,7 +734,7 @@ def extract_html(
         content_type="text/html",
     )
     headings = [s.heading for s in sections if s.heading]
-    period = find_period_in([title, *headings, doc.text])
+    period = find_period_in([title, *headings, doc.lead()])
     if period:
         doc.period, doc.period_start, doc.period_end = period
     return doc

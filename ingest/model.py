@@ -155,6 +155,22 @@ class Document:
                 parts.append(body)
         return "\n".join(p for p in parts if p)
 
+    def lead(self, limit: int = 2000) -> str:
+        """The opening paragraphs (no lists or tables), up to ``limit`` characters.
+
+        A plan states its own period up front; periods further down, and in
+        lists or tables, usually name other documents (a link list of plans).
+        """
+        out: list[str] = []
+        size = 0
+        for s in self.sections:
+            for p in s.paragraphs:
+                out.append(p)
+                size += len(p)
+                if size >= limit:
+                    return "\n".join(out)[:limit]
+        return "\n".join(out)
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["sections"] = [s.to_dict() for s in self.sections]

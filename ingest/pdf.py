@@ -478,7 +478,7 @@ def extract_pdf(
         content_type="application/pdf",
         pages=len(pages),
     )
-    period = find_period_in([title, *headings, doc.text])
+    period = find_period_in([title, *headings, doc.lead()])
     if period:
         doc.period, doc.period_start, doc.period_end = period
     return doc
