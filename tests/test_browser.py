@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -19,7 +20,10 @@ from web_support import ROOT, build_corpus, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = ROOT / "docs" / "screenshots"
+# Screenshots go to tests/artifacts/ (ignored); UPDATE_SCREENSHOTS=1 refreshes the README's.
+SHOTS = ROOT / (
+    "docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "tests/artifacts"
+)
 ARGS = [
     "--headless",
     "--no-sandbox",
