@@ -309,6 +309,22 @@ def _ref_entry(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in keys}
 
 
+def _cover_set(v: Views, theme: str, ref_themes: dict[str, dict[str, Any]]) -> set[str]:
+    """Themes whose presence covers a required theme.
+
+    A theme is covered by itself or anything narrower. When the same reference
+    priority also names a broader theme ("Reduce harm from alcohol & substance
+    misuse" names alcohol and substance misuse), a plan that holds the broader
+    theme covers the narrower one too: the priority itself speaks at that level.
+    """
+    out = set(v.descendants.get(theme, [theme]))
+    text = ref_themes.get(theme, {}).get("text")
+    for other, entry in ref_themes.items():
+        if other != theme and entry.get("text") == text and theme in v.descendants.get(other, []):
+            out |= set(v.descendants.get(other, [other]))
+    return out
+
+
 def gaps(v: Views, partner: str | None = None, against: str | None = None) -> dict[str, Any]:
     """Reference themes a partner does not cover; ended strategies; link label/period mismatches."""
     ref = _reference(v, against)
@@ -324,6 +340,7 @@ def gaps(v: Views, partner: str | None = None, against: str | None = None) -> di
         }
         for t, e in sorted(ref_themes.items())
     ]
+    cover = {r["theme_id"]: _cover_set(v, r["theme_id"], ref_themes) for r in required}
     pid = resolve_partner(v, partner) if partner else None
     missing: list[dict[str, Any]] = []
     covered: list[dict[str, Any]] = []
@@ -331,7 +348,7 @@ def gaps(v: Views, partner: str | None = None, against: str | None = None) -> di
         plans = _current_plans(v, pid)
         held = _themes_of(v, {s["url"] for s in plans})
         for r in required:
-            hit = next((t for t in v.descendants.get(r["theme_id"], []) if t in held), None)
+            hit = next((t for t in sorted(cover[r["theme_id"]]) if t in held), None)
             if hit is None:
                 missing.append(r)
             else:
@@ -351,7 +368,7 @@ def gaps(v: Views, partner: str | None = None, against: str | None = None) -> di
             for t in _themes_of(v, {s["url"] for s in _current_plans(v, c)}):
                 held_by[t].add(c)
         for r in required:
-            if not any(held_by.get(t) for t in v.descendants.get(r["theme_id"], [])):
+            if not any(held_by.get(t) for t in cover[r["theme_id"]]):
                 missing.append(r)
     expired = [
         {
