@@ -114,10 +114,15 @@ class IndexReport:
 def current_dir(index_dir: str | Path) -> Path:
     """The real directory the ``index`` pointer names (raises IndexMissing when there is none)."""
     link = Path(index_dir)
-    real = link.resolve()
-    if not real.is_dir() or not windex.exists_in(str(real)):
-        raise IndexMissing(f"no search index at {link}; run `saferkg index`")
-    return real
+    # A rebuild may swap the pointer and remove the generation it named between
+    # our resolve() and our look at it: resolve again rather than report no index.
+    for _ in range(3):
+        real = link.resolve()
+        if real.is_dir() and windex.exists_in(str(real)):
+            return real
+        if link.resolve() == real:
+            break
+    raise IndexMissing(f"no search index at {link}; run `saferkg index`")
 
 
 def open_index(index_dir: str | Path) -> FileIndex:
@@ -141,10 +146,15 @@ def _swap(link: Path, target: Path) -> None:
     os.replace(tmp, link)
 
 
-def _cleanup(link: Path, keep: Path) -> None:
-    """Remove index directories older than the one just swapped in (leftovers of failed builds too)."""
+def _cleanup(link: Path, keep: Path, previous: Path | None) -> None:
+    """Remove index generations older than the one just swapped in, except ``previous``.
+
+    The generation the pointer named before the swap stays until the next
+    rebuild: a searcher in another thread or process may have resolved the
+    pointer to it a moment before the swap. Leftovers of failed builds go.
+    """
     for d in link.parent.glob(f"{link.name}-*"):
-        if d.is_dir() and not d.is_symlink() and d.name < keep.name:
+        if d.is_dir() and not d.is_symlink() and d.name < keep.name and d != previous:
             shutil.rmtree(d, ignore_errors=True)
 
 
@@ -324,8 +334,9 @@ def _full_build(
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
+    previous = link.resolve() if link.is_symlink() else None
     _swap(link, new)
-    _cleanup(link, new)
+    _cleanup(link, new, previous)
     return report
 
 
