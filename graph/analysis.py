@@ -341,6 +341,8 @@ def gaps(v: Views, partner: str | None = None, against: str | None = None) -> di
         for t, e in sorted(ref_themes.items())
     ]
     cover = {r["theme_id"]: _cover_set(v, r["theme_id"], ref_themes) for r in required}
+    for r in required:
+        r["covered_by"] = sorted(cover[r["theme_id"]])
     pid = resolve_partner(v, partner) if partner else None
     missing: list[dict[str, Any]] = []
     covered: list[dict[str, Any]] = []

@@ -175,7 +175,14 @@ def matrix(
     }
     all_themes = {t["id"]: t for t in items(knowledge.themes(), "themes")}
     below = _descendants(all_themes)
-    county = [r["theme_id"] for r in knowledge.gaps().get("required", [])]
+    required = knowledge.gaps().get("required", [])
+    county = [r["theme_id"] for r in required]
+    # The same coverage rule as `gaps`: the theme, a narrower one, or a broader one
+    # named by the same county-wide priority.
+    cover = {
+        r["theme_id"]: set(r.get("covered_by") or below.get(r["theme_id"], {r["theme_id"]}))
+        for r in required
+    }
     cells: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in items(knowledge.priorities(), "priorities"):
         pid = str(row.get("partner_id"))
@@ -202,7 +209,7 @@ def matrix(
     # A county-wide theme is covered by the theme itself or any narrower one.
     for row in cells.values():
         for tid in county:
-            if not any(row.get(d, {}).get("count") for d in below.get(tid, {tid})):
+            if not any(row.get(d, {}).get("count") for d in cover[tid]):
                 row[tid] = {"count": 0, "gap": True}
     themes = sorted(
         (
