@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from typing import Any
 
+from ingest.dates import find_period
 from ingest.store import Store
 
 #: Link categories that mean "this link does not lead to the document it names".
@@ -307,6 +309,8 @@ def csa(knowledge: Any, store: Store) -> dict[str, Any]:
     """The Community Safety Agreement as the graph knows it today."""
     partners = items(knowledge.partners(), "partners")
     names = {p["id"]: _name(p) for p in partners}
+    gaps = knowledge.gaps()
+    published = _csa_links(store, (gaps.get("against") or {}).get("url"))
     rows = []
     for p in sorted(partners, key=_name):
         strategies = p.get("strategies", [])
@@ -314,19 +318,30 @@ def csa(knowledge: Any, store: Store) -> dict[str, Any]:
         best = next((s for s in plans if s.get("status") == "current"), None)
         best = best or (plans[-1] if plans else None)
         url = best.get("url") if best else None
-        rows.append(
-            {
-                "partner": _name(p),
-                "partner_id": p["id"],
-                "type": p.get("type"),
-                "strategy": best.get("title") if best else None,
-                "url": url,
-                "period": best.get("period") if best else None,
-                "status": best.get("status") if best else None,
-                "link": _link_health(store, url),
-            }
-        )
-    gaps = knowledge.gaps()
+        row = {
+            "partner": _name(p),
+            "partner_id": p["id"],
+            "type": p.get("type"),
+            "strategy": best.get("title") if best else None,
+            "url": url,
+            "period": best.get("period") if best else None,
+            "status": best.get("status") if best else None,
+            "link": _link_health(store, url),
+            "crawled": best is not None,
+        }
+        if best is None and p["id"] in published:
+            # No plan in the store: show the strategy link the agreement itself
+            # publishes for this partner, with that link's health.
+            anchor, target = published[p["id"]]
+            found = find_period(anchor)
+            row.update(
+                strategy=anchor,
+                url=target,
+                period=found.label if found else None,
+                status="not crawled",
+                link=_link_health(store, target),
+            )
+        rows.append(row)
     by_theme: dict[str, list[str]] = defaultdict(list)
     for r in gaps.get("required", []):
         by_theme[r["theme_id"]].append(r["required_by"])
@@ -343,6 +358,38 @@ def csa(knowledge: Any, store: Store) -> dict[str, Any]:
             }
         )
     return {"against": gaps.get("against"), "partners": rows, "priorities": priorities}
+
+
+def _csa_links(store: Store, csa_url: str | None) -> dict[str, tuple[str, str]]:
+    """partner id -> (label, url) of the strategy link the agreement page gives it.
+
+    A link belongs to the partner whose crawl tried its target. Only strategy
+    links count: a label with a plan period ("Charnwood - 2017-20") first, then
+    a label or address naming a plan or strategy; contact and home pages do not.
+    """
+    if not csa_url:
+        return {}
+    best: dict[str, tuple[int, str]] = {}
+    for link in store.links_from(csa_url):
+        target, anchor = link["target_url"], link["anchor"] or ""
+        rank = _strategy_rank(anchor, target)
+        if rank is not None and (target not in best or rank < best[target][0]):
+            best[target] = (rank, anchor)
+    out: dict[str, tuple[str, str]] = {}
+    for partner, urls in store.urls_by_partner().items():
+        candidates = sorted((best[u][0], u) for u in urls if u in best)
+        if candidates:
+            url = candidates[0][1]
+            out[partner] = (best[url][1] or url, url)
+    return out
+
+
+def _strategy_rank(anchor: str, url: str) -> int | None:
+    if find_period(anchor):
+        return 0
+    if re.search(r"plan|strateg", f"{anchor} {url}", re.IGNORECASE):
+        return 1
+    return None
 
 
 def csa_rows(data: dict[str, Any]) -> list[list[str]]:

@@ -478,6 +478,13 @@ class Store:
         )
         return [dict(r) for r in rows]
 
+    def urls_by_partner(self) -> dict[str, set[str]]:
+        """Every URL each partner's crawls tried (fetched, failed or not archived)."""
+        out: dict[str, set[str]] = {}
+        for partner, url in self.db.execute("SELECT DISTINCT partner, url FROM fetch_log"):
+            out.setdefault(partner, set()).add(url)
+        return out
+
     def counts(self) -> dict[str, int]:
         q = self.db.execute
         return {

@@ -301,3 +301,17 @@ def test_a_rebuilt_graph_is_picked_up_without_a_restart(tmp_path: Path, corpus_d
         after = c.get("/api/about").get_json()["graph"]["path"]
         assert after != before
         assert c.get("/api/themes/asb").status_code == 200
+
+
+def test_csa_shows_the_agreements_own_strategy_link_when_no_plan_was_crawled(
+    client: FlaskClient,
+) -> None:
+    rows = {r["partner_id"]: r for r in client.get("/api/csa").get_json()["partners"]}
+    shared_csp = rows["blaby-hinckley-csp"]
+    # The agreement's label names one period while its link names another: both shown.
+    assert shared_csp["strategy"] == "Hinckley and Bosworth 2017-20"
+    assert shared_csp["url"].endswith("community_safety_strategy_2014-2017")
+    assert shared_csp["status"] == "not crawled" and shared_csp["link"] == "not_archived"
+    assert rows["safer-leicester"]["status"] in ("current", "ended")
+    page = client.get("/csa").get_data(as_text=True)
+    assert "The agreement&#39;s own link" in page or "The agreement's own link" in page

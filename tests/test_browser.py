@@ -150,6 +150,23 @@ def test_download_the_csa_as_csv(page: Any, base_url: str) -> None:
     assert len(rows) > 3
 
 
+def test_theme_page_shows_who_holds_it_and_partner_page_its_strategies(
+    page: Any, base_url: str
+) -> None:
+    page.goto(base_url + "/themes")
+    page.get_by_role("link", name="domestic abuse", exact=True).first.click()
+    assert page.locator("h1").inner_text().strip().lower().endswith("domestic abuse")
+    holders = page.get_by_text("Safer Leicester Partnership", exact=True)
+    assert holders.count() >= 1
+    assert page.locator("blockquote, .govuk-inset-text").count() >= 2  # the passages
+    shot(page, "theme", height=1200)
+    holders.first.click()
+    assert "/partners/" in page.url
+    assert page.get_by_role("heading", name="Strategies").count() == 1
+    assert page.get_by_text("2021 – 2024").count() >= 1
+    shot(page, "partner", height=1200)
+
+
 MAIN_PAGES = [
     "/",
     "/?q=county+lines",
