@@ -1,4 +1,4 @@
-"""Querying the index: parsing, synonyms, typo tolerance, facets, grouping, snippets.
+"""Querying the index: the reused searcher, ranking, grouping per document, facets.
 
     >>> searcher = Searcher.open(Path("data/index"), thesaurus=Thesaurus.load())  # doctest: +SKIP
     >>> result = searcher.search("ASB", partner="safer-leicester")                # doctest: +SKIP
@@ -14,53 +14,53 @@ thread-safe.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import threading
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
-from whoosh.qparser import plugins as qplugins
 from whoosh.qparser.common import QueryParserError
 from whoosh.searching import Searcher as WhooshSearcher
 
-from .errors import QueryError
-from .index import FileIndex, current_dir, exact, open_index, stemming, word_pairs
+from graph.errors import GraphError
 
-TEXT_FIELDS = ("title", "section", "text")
+from .errors import QueryError
+from .index import FileIndex, current_dir, open_index
+from .parse import (
+    MAX_QUERY_CHARS,
+    PLACEHOLDER,
+    STEM,
+    TEXT_FIELDS,
+    TOKEN,
+    analyse,
+    clean,
+    clean_value,
+    filter_query,
+    fuzzy,
+    inline_filters,
+    is_word,
+    make_parser,
+    normalise,
+    pairs_query,
+    slot_query,
+    synonym_table,
+    text_of,
+)
+from .snippets import SNIPPET_CHARS, Marks, highlight, highlight_terms
+
+__all__ = ["MAX_QUERY_CHARS", "SNIPPET_CHARS", "Searcher", "highlight", "synonym_table"]
+
 FACETS = ("partner", "theme", "kind", "year")
 SORTS = ("relevance", "date")
-MAX_QUERY_CHARS = 300
-MAX_WORDS = 30
 MAX_LIMIT = 100
 PASSAGES_PER_HIT = 3
-SNIPPET_CHARS = 220
 TITLE_PHRASE_BOOST = 3.0
 DEPTH_WEIGHT = 0.25
-
-_STEM = stemming()
-_EXACT = exact()
-_PAIRS = word_pairs()
-_FILTER = re.compile(r'(?<![\w:])(partner|theme|kind|year):("[^"]*"|[^\s()"]+)', re.IGNORECASE)
-_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-_PLACEHOLDER = re.compile(r"zzq(\d+)q")
-
-
-def _normalise(text: str) -> str:
-    """The thesaurus's matching form when graph.themes is there, else lower-case words."""
-    try:
-        from graph.themes import normalise
-    except ImportError:  # search works without the graph package
-        return " ".join(re.findall(r"\w+", text.lower()))
-    return normalise(text)
 
 
 @dataclass
@@ -79,7 +79,7 @@ class _View:
 
     def __init__(self, searcher: WhooshSearcher) -> None:
         reader = searcher.reader()
-        self.url_of: list[str] = [_s(v) for v in reader.column_reader("doc_url")]
+        self.url_of: list[str] = [text_of(v) for v in reader.column_reader("doc_url")]
         partner = reader.column_reader("partner")
         pname = reader.column_reader("partner_name")
         kind = reader.column_reader("kind")
@@ -87,7 +87,7 @@ class _View:
         self.docs: dict[str, _DocMeta] = {}
         for d in searcher.docs_for_query(wq.Term("rtype", "doc")):
             self.docs[self.url_of[d]] = _DocMeta(
-                d, _s(partner[d]), _s(pname[d]), _s(kind[d]), _s(date[d])
+                d, text_of(partner[d]), text_of(pname[d]), text_of(kind[d]), text_of(date[d])
             )
         for fname, attr in (("year", "years"), ("themes", "themes")):
             for term in reader.field_terms(fname):
@@ -95,10 +95,6 @@ class _View:
                     meta = self.docs.get(self.url_of[d])
                     if meta is not None and meta.docnum == d:
                         getattr(meta, attr).append(term)
-
-
-def _s(v: Any) -> str:
-    return v.decode("utf-8") if isinstance(v, bytes) else str(v or "")
 
 
 class Searcher:
@@ -161,7 +157,7 @@ class Searcher:
         if self._view is None:
             self._view = _View(self._searcher)
         if self._parser is None:
-            self._parser = _make_parser(self._searcher.schema)
+            self._parser = make_parser(self._searcher.schema)
         return self._searcher, self._view
 
     # -- the public call ------------------------------------------------------------
@@ -188,13 +184,13 @@ class Searcher:
         if not isinstance(q, str):
             raise QueryError("the query must be text")
         notes: list[str] = []
-        text = _clean(q, notes)
-        text, inline = _inline_filters(text)
+        text = clean(q, notes)
+        text, inline = inline_filters(text)
         given: dict[str, Any] = {"partner": partner, "theme": theme, "kind": kind, "year": year}
         for name, value in inline.items():
             if given[name] is None:
                 given[name] = value
-        filters = {k: _clean_value(v) for k, v in given.items() if v not in (None, "")}
+        filters = {k: clean_value(v) for k, v in given.items() if v not in (None, "")}
         filters = {k: v for k, v in filters.items() if v}
         if filters.get("theme") and self.thesaurus is not None:
             filters["theme"] = self._theme_id(str(filters["theme"]))
@@ -212,7 +208,7 @@ class Searcher:
             return name
         try:
             return str(resolve(name).id)
-        except Exception as e:  # the thesaurus raises its own UnknownName
+        except GraphError as e:  # UnknownName, with its "did you mean"
             raise QueryError(str(e)) from e
 
     # -- the work -------------------------------------------------------------------
@@ -228,7 +224,7 @@ class Searcher:
         sort: str,
         notes: list[str],
     ) -> dict[str, Any]:
-        filter_q = _filter_query(filters)
+        filter_q = filter_query(filters)
         suggestion = None
         groups: dict[str, list[tuple[float, int]]] = {}
         query: wq.Query | None = None
@@ -258,7 +254,7 @@ class Searcher:
             page_urls = sorted(urls, key=lambda u: (view.docs[u].date, u), reverse=True)[start:end]
         else:
             page_urls = sorted(urls, key=lambda u: -_doc_score(groups[u]))[start:end]
-        stems = _highlight_terms(s, query)
+        stems = highlight_terms(s, query)
         hits = [self._hit(s, view, u, groups.get(u, []), stems) for u in page_urls]
         result: dict[str, Any] = {
             "query": text,
@@ -357,27 +353,27 @@ class Searcher:
 
         def rewrite(node: wq.Query) -> wq.Query:
             if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
-                m = _PLACEHOLDER.fullmatch(str(node.text))
+                m = PLACEHOLDER.fullmatch(str(node.text))
                 if m is not None and int(m.group(1)) < len(slots):
-                    return _slot_query(node.fieldname, slots[int(m.group(1))])
+                    return slot_query(node.fieldname, slots[int(m.group(1))])
                 if reader.doc_frequency(node.fieldname, node.text) == 0:
-                    return _fuzzy(s, node)
+                    return fuzzy(s, node)
                 return node
             if node.is_leaf():
                 return node
             return node.apply(rewrite)
 
         query = rewrite(parsed).normalize()
-        plain = [t for t in _TOKEN.findall(text) if _is_word(t)]
-        if len(plain) >= 2 and len(plain) == len(_TOKEN.findall(text)):
+        plain = [t for t in TOKEN.findall(text) if is_word(t)]
+        if len(plain) >= 2 and len(plain) == len(TOKEN.findall(text)):
             # Free text of several words: the words together, in the title or in
             # one passage, count for more than the words scattered.
-            stems = _analyse(_STEM, " ".join(plain))
+            stems = analyse(STEM, " ".join(plain))
             if len(stems) >= 2:
                 together = wq.Or(
                     [
                         wq.Phrase("title", stems, boost=TITLE_PHRASE_BOOST),
-                        _pairs_query(" ".join(plain)),
+                        pairs_query(" ".join(plain)),
                     ]
                 )
                 query = wq.AndMaybe(query, together)
@@ -385,7 +381,7 @@ class Searcher:
 
     def _placeholders(self, text: str) -> tuple[str, list[tuple[str, list[str]]], list[str]]:
         """Phrases and thesaurus labels become placeholder words the parser leaves alone."""
-        tokens = _TOKEN.findall(text)
+        tokens = TOKEN.findall(text)
         out: list[str] = []
         slots: list[tuple[str, list[str]]] = []  # (kind, labels or phrase words)
         plain: list[str] = []
@@ -395,18 +391,18 @@ class Searcher:
             if tok.startswith('"'):
                 phrase = tok.strip('"').strip()
                 if phrase:
-                    labels = self._synonyms.get(_normalise(phrase))
+                    labels = self._synonyms.get(normalise(phrase))
                     slots.append(("syn", labels) if labels else ("phrase", [phrase]))
                     out.append(f"zzq{len(slots) - 1}q")
                 i += 1
                 continue
             matched = 0
-            if self._synonyms and _is_word(tok):
+            if self._synonyms and is_word(tok):
                 for n in range(min(self._max_words, len(tokens) - i), 0, -1):
                     run = tokens[i : i + n]
-                    if not all(_is_word(t) for t in run):
+                    if not all(is_word(t) for t in run):
                         continue
-                    labels = self._synonyms.get(_normalise(" ".join(run)))
+                    labels = self._synonyms.get(normalise(" ".join(run)))
                     if labels:
                         # The user's own words weigh more than their synonyms.
                         slots.append(("syn", [" ".join(run), *labels]))
@@ -420,7 +416,7 @@ class Searcher:
             i += 1
         for tok in tokens:
             # Every word may be misspelt, except the thesaurus's own single-word names.
-            if _is_word(tok) and _normalise(tok) not in self._synonyms:
+            if is_word(tok) and normalise(tok) not in self._synonyms:
                 plain.append(tok)
         return " ".join(out), slots, plain
 
@@ -445,245 +441,11 @@ class Searcher:
 # -- helpers -------------------------------------------------------------------------
 
 
-def synonym_table(thesaurus: Any) -> dict[str, list[str]]:
-    """Normalised query words -> the labels they also stand for.
-
-    Only true equivalents: an abbreviation and its theme's label, an alternative
-    or misspelt label and the preferred one. Alternative labels are not
-    expanded into each other, because a broad theme gathers narrower ideas
-    ("People Zones" and "rural crime" both sit under localities).
-    """
-    themes = getattr(thesaurus, "themes", None)
-    if not isinstance(themes, Mapping):
-        return {k: list(v) for k, v in thesaurus.synonyms().items()}
-    table: dict[str, list[str]] = {}
-
-    def add(name: str, *labels: str) -> None:
-        bucket = table.setdefault(_normalise(name), [])
-        for label in labels:
-            if label and label not in bucket:
-                bucket.append(label)
-
-    for t in themes.values():
-        abbreviations = list(getattr(t, "abbreviations", []))
-        add(t.label, t.label, *abbreviations[:1])
-        for ab in abbreviations:
-            add(ab, ab, t.label)
-        for alt in getattr(t, "alt_labels", []):
-            add(alt, alt, t.label)
-        for hidden in getattr(t, "hidden_labels", []):
-            add(hidden, t.label)
-    return {k: v for k, v in table.items() if k}
-
-
 def _doc_score(hits: list[tuple[float, int]]) -> float:
     """A document's score: its best record, plus a little for each further matching passage."""
     scores = sorted((sc for sc, _ in hits), reverse=True)
     return scores[0] + DEPTH_WEIGHT * sum(scores[1:4]) if scores else 0.0
 
 
-def _make_parser(schema: Any) -> MultifieldParser:
-    parser = MultifieldParser(list(TEXT_FIELDS), schema)
-    for plugin in (
-        qplugins.FieldsPlugin,  # field filters are taken out before parsing
-        qplugins.RangePlugin,
-        qplugins.BoostPlugin,
-        qplugins.EveryPlugin,
-        qplugins.SingleQuotePlugin,  # apostrophes are part of words here
-        qplugins.PhrasePlugin,  # phrases become placeholders for the exact field
-    ):
-        parser.remove_plugin_class(plugin)
-    return parser
-
-
-def _is_word(tok: str) -> bool:
-    return tok not in _OPERATORS and tok not in "()" and not re.search(r"[*?~\"]", tok)
-
-
-def _clean(q: str, notes: list[str]) -> str:
-    """Fold the query to plain searchable text: no control characters, bounded length."""
-    text = unicodedata.normalize("NFKC", q)
-    text = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") else c for c in text
-    )
-    text = " ".join(text.split())
-    if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
-        notes.append(f"query truncated to {MAX_QUERY_CHARS} characters")
-    words = text.split()
-    if len(words) > MAX_WORDS:
-        text = " ".join(words[:MAX_WORDS])
-        notes.append(f"query truncated to {MAX_WORDS} words")
-    if text.count('"') % 2:
-        text = text[::-1].replace('"', "", 1)[::-1]  # drop the unmatched last quote
-    return text
-
-
-def _clean_value(v: Any) -> str:
-    return str(v).strip().strip('"').strip()
-
-
-def _inline_filters(text: str) -> tuple[str, dict[str, str]]:
-    """Take ``partner:x theme:"y z" kind:pdf year:2020`` out of the query text."""
-    found: dict[str, str] = {}
-
-    def take(m: re.Match[str]) -> str:
-        found.setdefault(m.group(1).lower(), m.group(2).strip('"'))
-        return " "
-
-    return " ".join(_FILTER.sub(take, text).split()), found
-
-
-def _filter_query(filters: Mapping[str, str]) -> wq.Query | None:
-    fields = {"partner": "partner", "theme": "themes", "kind": "kind", "year": "year"}
-    terms = [
-        wq.Term(fields[k], str(v).lower() if k != "partner" else str(v)) for k, v in filters.items()
-    ]
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else wq.And(terms)
-
-
 def _docs(s: WhooshSearcher, q: wq.Query) -> set[int]:
     return set(s.docs_for_query(q))
-
-
-def _analyse(analyzer: Any, text: str) -> list[str]:
-    return [t.text for t in analyzer(text)]
-
-
-def _slot_query(fieldname: str, slot: tuple[str, list[str]]) -> wq.Query:
-    kind, values = slot
-    if kind == "phrase":
-        words = _analyse(_EXACT, values[0])
-        if not words:
-            return wq.NullQuery
-        return wq.Term("exact", words[0]) if len(words) == 1 else wq.Phrase("exact", words)
-    alts: list[wq.Query] = []
-    for n, label in enumerate(values):
-        words = _analyse(_STEM, label)
-        if not words:
-            continue
-        boost = 1.5 if n == 0 else 0.6
-        if len(words) == 1:
-            alts.append(wq.Term(fieldname, words[0], boost=boost))
-            continue
-        if n == 0:  # the user's words also match when not side by side
-            alts.append(wq.And([wq.Term(fieldname, w) for w in words]))
-        if fieldname == "text":  # once for all fields: the pairs field holds headings too
-            alts.append(_pairs_query(label, boost))
-    return wq.Or(alts) if alts else wq.NullQuery
-
-
-def _pairs_query(text: str, boost: float = 1.0) -> wq.Query:
-    """Words side by side, as an AND of adjacent pairs (see search.index.word_pairs)."""
-    pairs = _analyse(_PAIRS, text)
-    if not pairs:
-        return wq.NullQuery
-    if len(pairs) == 1:
-        return wq.Term("pairs", pairs[0], boost=boost)
-    return wq.And([wq.Term("pairs", p) for p in pairs], boost=boost)
-
-
-def _fuzzy(s: WhooshSearcher, node: wq.Term) -> wq.Query:
-    """An unknown word matches its nearest words in the index (typo tolerance)."""
-    word = str(node.text)
-    if len(word) < 4 or not word.isalpha():
-        return node
-    close = s.corrector(node.fieldname).suggest(word, limit=3, maxdist=2, prefix=1)
-    if not close:
-        return node
-    return wq.Or([wq.Term(node.fieldname, w, boost=0.9) for w in close])
-
-
-class Marks:
-    """What to mark in a snippet: single stems, and phrases (marked only where they occur whole)."""
-
-    def __init__(self) -> None:
-        self.words: set[str] = set()
-        self.phrases: set[tuple[str, ...]] = set()
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        toks = [
-            (t.text, t.startchar, t.endchar) for t in _STEM(text, chars=True, removestops=False)
-        ]
-        marked = [w in self.words for w, _, _ in toks]
-        if self.phrases:
-            stems = [w for w, _, _ in toks]
-            firsts = {p[0] for p in self.phrases}
-            for i, w in enumerate(stems):
-                if w not in firsts:
-                    continue
-                for p in self.phrases:
-                    if tuple(stems[i : i + len(p)]) == p:
-                        for j in range(i, i + len(p)):
-                            marked[j] = True
-        return [(a, b) for (_, a, b), m in zip(toks, marked, strict=True) if m]
-
-
-def _highlight_terms(s: WhooshSearcher, query: wq.Query | None) -> Marks:
-    """The words and phrases the query matches (prefixes and fuzzy terms expanded)."""
-    marks = Marks()
-    if query is None:
-        return marks
-    reader = s.reader()
-    for leaf in query.leaves():
-        if isinstance(leaf, wq.Phrase):
-            words = [str(w) for w in leaf.words]
-            if leaf.fieldname == "exact":
-                words = [st for w in words for st in _analyse(_STEM, w)]
-            if words:
-                marks.phrases.add(tuple(words))
-            continue
-        if isinstance(leaf, wq.Term):
-            pairs: Iterable[tuple[str, Any]] = [(leaf.fieldname, leaf.text)]
-        else:  # prefix, wildcard, fuzzy: the words of the index they expand to
-            pairs = leaf.existing_terms(reader, expand=True)
-        for fieldname, term in pairs:
-            word = _s(term)
-            if fieldname in TEXT_FIELDS:
-                marks.words.add(word)
-            elif fieldname == "exact":
-                marks.words.update(_analyse(_STEM, word))
-            elif fieldname == "pairs":
-                marks.phrases.add(tuple(word.split(" ")))
-    return marks
-
-
-def highlight(text: str, marks: Marks | Iterable[str], width: int = SNIPPET_CHARS) -> str:
-    """An HTML-escaped fragment of ``text`` around the matching words, each in <mark>."""
-    if not isinstance(marks, Marks):
-        words = set(marks)
-        marks = Marks()
-        marks.words = words
-    spans = marks.spans(text)
-    if not spans:
-        end = len(text) if len(text) <= width else text.rfind(" ", 0, width)
-        end = end if end > 0 else width
-        return html.escape(text[:end]) + ("…" if end < len(text) else "")
-    # The window of `width` characters holding the most matches.
-    best, best_n = 0, 0
-    for i, (a, _) in enumerate(spans):
-        n = sum(1 for x, y in spans[i:] if y <= a + width)
-        if n > best_n:
-            best, best_n = i, n
-    first = spans[best][0]
-    start = max(0, first - 40)
-    if start:
-        space = text.find(" ", start, first)
-        start = space + 1 if space != -1 else start
-    end = min(len(text), start + width)
-    if end < len(text):
-        space = text.rfind(" ", spans[best][1], end)
-        end = space if space != -1 else end
-    out = ["…" if start else ""]
-    pos = start
-    for a, b in spans:
-        if a < start or b > end:
-            continue
-        out.append(html.escape(text[pos:a]))
-        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
-        pos = b
-    out.append(html.escape(text[pos:end]))
-    out.append("…" if end < len(text) else "")
-    return "".join(out)
