@@ -23,59 +23,35 @@ item still reads on its own. Definition lists become list items
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from lxml import etree
 from lxml import html as lxml_html
 
 from .dates import find_period_in, parse_date
 from .errors import ExtractError
+from .htmlclean import (
+    BLOCK_TAGS,
+    DROP_TAGS,
+    HEADINGS,
+    VISIBLE_TEXT,
+    decode_html,
+    flat_text,
+    main_content,
+    norm,
+    own_text,
+    parse_html,
+    strip_chrome,
+)
 from .model import Document, Link, Section
 
-HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-# dropped with everything inside them, wherever they are
-DROP_TAGS = set(
-    "script style noscript template iframe object embed svg canvas form button select "
-    "textarea input label dialog title meta link base nav aside footer menu".split()
-)
-CHROME_ROLES = set("banner contentinfo navigation dialog alertdialog search complementary".split())
-# id/class/aria-label words of chrome: cookie banners, skip links, breadcrumbs, share bars
-CHROME_WORDS = re.compile(
-    r"cookie|consent|gdpr|banner|breadcrumb|skip-?(?:link|to|nav|content)|skiplink"
-    r"|share-?(?:this|bar|links|buttons)|social-?(?:links|media|share)|back-?to-?top"
-    r"|feedback|rating|page-?helpful|sr-only|visually-?hidden|screen-?reader"
-    r"|last-?(?:updated|modified|reviewed)|page-?(?:updated|meta)",
-    re.IGNORECASE,
-)
-# utility classes that hide an element (the stylesheet is not read)
-HIDDEN_CLASSES = {"hidden", "hide", "d-none", "invisible", "is-hidden", "js-hidden", "u-hidden"}
-HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-BLOCK_TAGS = set(
-    "address article blockquote body center dd details div dl dt fieldset figcaption "
-    "figure footer header hgroup hr html li main ol p pre section summary table tbody "
-    "td tfoot th thead tr ul caption".split()
-) | set(HEADINGS)
-BOLD_TAGS = {"b", "strong"}
-MAIN_XPATHS = (
-    "//main",
-    "//*[@role='main']",
-    "//*[@id='main-content' or @id='maincontent' or @id='content' or @id='main' or @id='page-content']",
-    "//article",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' main-content ')]",
-)
-_VISIBLE_TEXT = "//text()[not(ancestor::script) and not(ancestor::style)]"
-MIN_MAIN_TEXT = 80  # a "main" holding less text than this is a stub; look further
+__all__ = ["decode_html", "extract_html", "norm"]
 
-_SPACE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\ufeff]+")
-_BAD_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE
-)
-_SINGLE_BYTE = {"cp1252", "latin-1", "iso8859-1", "ascii"}
+# dropped with everything inside them, wherever they are
+# id/class/aria-label words of chrome: cookie banners, skip links, breadcrumbs, share bars
+# utility classes that hide an element (the stylesheet is not read)
+BOLD_TAGS = {"b", "strong"}
 _TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|»|·)\s+")
 _PSEUDO_HEADING = re.compile(
     r"^(?:strategic\s+)?(?:priority|objective|theme|outcome|aim|goal|workstream|strand)\s+"
@@ -102,106 +78,6 @@ META_UPDATED = tuple(
 )
 
 
-def norm(text: str) -> str:
-    """Collapse runs of whitespace (non-breaking spaces included) to one space."""
-    return _SPACE.sub(" ", text).strip()
-
-
-def _charset_of(content_type: str) -> str:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset":
-            return value.strip().strip("\"'")
-    return ""
-
-
-def _codec(name: str) -> str | None:
-    """The Python codec for a declared charset, with the WHATWG single-byte aliases."""
-    if not name:
-        return None
-    try:
-        codec = codecs.lookup(name).name
-    except LookupError:
-        return None
-    # browsers read latin-1 and ASCII declarations as windows-1252 (curly quotes, £, €)
-    if codec in {"latin-1", "iso8859-1", "ascii"}:
-        return "cp1252"
-    return codec
-
-
-def decode_html(body: bytes, content_type: str = "") -> str:
-    """Decode an HTML body: BOM, HTTP charset, <meta charset>, then UTF-8, then windows-1252."""
-    # a BOM is the strongest signal (WHATWG "BOM sniffing" runs before the HTTP charset)
-    if body.startswith(codecs.BOM_UTF8):
-        return body[3:].decode("utf-8", "replace")
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return body.decode("utf-16", "replace")
-    declared = [_charset_of(content_type)]
-    m = _META_CHARSET.search(body[:4096])
-    if m:
-        declared.append(m.group(1).decode("ascii", "replace"))
-    for name in declared:
-        codec = _codec(name)
-        if codec is None:
-            continue
-        if codec in _SINGLE_BYTE and not body.isascii():
-            # servers often default to latin-1 for UTF-8 pages; valid multi-byte
-            # UTF-8 almost never occurs by chance in windows-1252 text
-            try:
-                return body.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-        try:
-            return body.decode(codec)
-        except UnicodeDecodeError:
-            continue  # the declaration is wrong; try the next signal
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", "replace")
-
-
-def _parse(text: str) -> lxml_html.HtmlElement | None:
-    text = _BAD_XML_CHARS.sub("", _XML_DECL.sub("", text, count=1))
-    if not text.strip():
-        return None
-    try:
-        root = lxml_html.document_fromstring(text)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return None
-    return root
-
-
-def _is_element(el: object) -> bool:
-    return isinstance(el, lxml_html.HtmlElement) and isinstance(el.tag, str)
-
-
-def _own_text(el: lxml_html.HtmlElement) -> str:
-    """Text of an element with <br> as a newline and dropped tags skipped."""
-    out: list[str] = []
-
-    def walk(node: lxml_html.HtmlElement) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag == "br":
-            out.append("\n")
-        elif tag and tag not in DROP_TAGS:
-            if node.text:
-                out.append(node.text)
-            for child in node:
-                walk(child)
-                if child.tail:
-                    out.append(child.tail)
-            if tag in BLOCK_TAGS:
-                out.append("\n")
-
-    walk(el)
-    return "".join(out)
-
-
-def _flat_text(el: lxml_html.HtmlElement) -> str:
-    return norm(_own_text(el))
-
-
 # ---------------------------------------------------------------- links and dates
 
 
@@ -217,7 +93,7 @@ def _base_url(root: lxml_html.HtmlElement, url: str) -> str:
 
 
 def _anchor_text(a: lxml_html.HtmlElement) -> str:
-    text = _flat_text(a)
+    text = flat_text(a)
     if text:
         return text
     for attr in ("title", "aria-label"):
@@ -298,11 +174,11 @@ def _dates(
     published = next((d for k in META_PUBLISHED if (d := parse_date(meta.get(k)))), None)
     updated = next((d for k in META_UPDATED if (d := parse_date(meta.get(k)))), None)
     for t in root.iter("time"):
-        value = parse_date(t.get("datetime")) or parse_date(_flat_text(t))
+        value = parse_date(t.get("datetime")) or parse_date(flat_text(t))
         if not value:
             continue
         parent = t.getparent()
-        context = _flat_text(parent if parent is not None else t).lower()
+        context = flat_text(parent if parent is not None else t).lower()
         if any(w in context for w in ("updated", "modified", "reviewed")):
             updated = updated or value
         else:
@@ -318,87 +194,6 @@ def _dates(
             if published:
                 break
     return published, updated
-
-
-# ---------------------------------------------------------------- chrome and main content
-
-
-def _is_chrome(el: lxml_html.HtmlElement) -> bool:
-    tag = el.tag
-    if tag in DROP_TAGS:
-        return True
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
-        return True
-    style = el.get("style")
-    if style and HIDDEN_STYLE.search(style):
-        return True
-    classes = el.get("class")
-    if classes and not HIDDEN_CLASSES.isdisjoint(classes.lower().split()):
-        return True
-    role = (el.get("role") or "").lower()
-    if role in CHROME_ROLES:
-        return True
-    if tag == "header":
-        # a page header is chrome; an article's own header holds its heading
-        return not any(h in HEADINGS for h in (d.tag for d in el.iter() if isinstance(d.tag, str)))
-    names = " ".join(filter(None, (el.get("id"), el.get("class"), el.get("aria-label"))))
-    return bool(names and CHROME_WORDS.search(names))
-
-
-def _strip_chrome(body: lxml_html.HtmlElement) -> None:
-    """Remove chrome in place, never an element that holds the main content."""
-    protected: set[lxml_html.HtmlElement] = set()
-    for xp in MAIN_XPATHS[:2]:
-        for el in body.xpath(xp):
-            protected.update(el.iterancestors())
-            protected.add(el)
-    doomed = []
-    for el in body.iter():
-        if not isinstance(el.tag, str) or el is body or el in protected:
-            continue
-        if _is_chrome(el):
-            doomed.append(el)
-    for el in doomed:
-        # skip elements already removed with an ancestor
-        if el.getparent() is not None and not any(a in doomed for a in el.iterancestors()):
-            el.drop_tree()
-
-
-def _text_lengths(el: lxml_html.HtmlElement, sizes: dict[lxml_html.HtmlElement, int]) -> int:
-    """Non-link text length of every element, bottom-up in one pass."""
-    total = len((el.text or "").strip()) if el.tag not in ("a",) else 0
-    for child in el:
-        if isinstance(child.tag, str):
-            total += _text_lengths(child, sizes)
-        total += len((child.tail or "").strip())
-    if el.tag == "a":
-        total //= 4  # link text counts, but little: menus are mostly links
-    sizes[el] = total
-    return total
-
-
-def _main(body: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
-    """The element holding the main content."""
-    total = len(norm(body.text_content()))
-    for xp in MAIN_XPATHS:
-        for el in body.xpath(xp):
-            size = len(norm(el.text_content()))
-            if size >= MIN_MAIN_TEXT or size >= 0.5 * total:
-                return el
-    # no semantic container: go down while one child holds most of the text
-    sizes: dict[lxml_html.HtmlElement, int] = {}
-    _text_lengths(body, sizes)
-    node = body
-    while True:
-        children = [c for c in node if isinstance(c.tag, str)]
-        if not children:
-            return node
-        best = max(children, key=lambda c: sizes.get(c, 0))
-        if sizes[node] == 0 or sizes.get(best, 0) < 0.7 * sizes[node]:
-            return node
-        if best.tag in ("p", "ul", "ol", "table", "dl", "li", "tr", "td", *HEADINGS):
-            return node  # a container, not one of its blocks
-        node = best
 
 
 # ---------------------------------------------------------------- sections
@@ -530,13 +325,13 @@ def _list_items(el: lxml_html.HtmlElement, items: list[str]) -> None:
             continue
         nested = [c for c in li.iter("ul", "ol") if c is not li]
         if not nested:
-            items.append(_flat_text(li))
+            items.append(flat_text(li))
             continue
         # the item's own text without its sub-lists, then the sub-items
         own = [li.text or ""]
         for c in li:
             if isinstance(c.tag, str) and c.tag not in ("ul", "ol"):
-                own.append(_own_text(c))
+                own.append(own_text(c))
             own.append(c.tail or "")
         parent = norm(" ".join(own))
         items.append(parent)
@@ -550,7 +345,7 @@ def _list_items(el: lxml_html.HtmlElement, items: list[str]) -> None:
 def _rows(table: lxml_html.HtmlElement) -> list[list[str]]:
     rows = []
     for tr in table.iter("tr"):
-        rows.append([_flat_text(c) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")])
+        rows.append([flat_text(c) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")])
     return rows
 
 
@@ -577,7 +372,7 @@ def _walk(el: lxml_html.HtmlElement, out: _Builder) -> None:
             pass
         elif tag in HEADINGS:
             flush()
-            out.heading(_flat_text(child), HEADINGS[tag])
+            out.heading(flat_text(child), HEADINGS[tag])
         elif tag == "p":
             flush()
             _emit_lines(_inline_lines(child, child.text), out)
@@ -597,7 +392,7 @@ def _walk(el: lxml_html.HtmlElement, out: _Builder) -> None:
             else:
                 caption = child.find("caption")
                 if caption is not None:
-                    out.paragraph(_flat_text(caption))
+                    out.paragraph(flat_text(caption))
                 out.table(_rows(child))
         elif tag == "br":
             pieces.append(("\n", False))
@@ -622,7 +417,7 @@ def _definitions(dl: lxml_html.HtmlElement) -> list[str]:
     items: list[str] = []
     term = ""
     for c in dl.iter("dt", "dd"):
-        text = _flat_text(c)
+        text = flat_text(c)
         if c.tag == "dt":
             if term:
                 items.append(term)
@@ -696,25 +491,25 @@ def extract_html(
 ) -> Document:
     """Extract an HTML page; raises ExtractError only when there is nothing to read."""
     text = decode_html(body, content_type) if isinstance(body, bytes) else body
-    root = _parse(text)
+    root = parse_html(text)
     if root is None:
         raise ExtractError(f"{url}: empty HTML document")
     meta = _meta(root)
     links = _links(root, _base_url(root, url))
     # pieces joined with a space: "2019</p><p>Last" must not read as "2019Last"
-    page_text = norm(" ".join(root.xpath(_VISIBLE_TEXT)))
+    page_text = norm(" ".join(root.xpath(VISIBLE_TEXT)))
     published, updated = _dates(root, meta, page_text)
 
     # the whole tree, not <body>: libxml2 leaves HTML5 elements met before any
     # body content (a <main> right after <title>) inside <head>
     body_el = root
     h1_el = next(iter(body_el.iter("h1")), None)
-    h1 = _flat_text(h1_el) if h1_el is not None else ""
+    h1 = flat_text(h1_el) if h1_el is not None else ""
     title = _title(root, meta, h1)
 
-    _strip_chrome(body_el)
+    strip_chrome(body_el)
     builder = _Builder()
-    _walk(_main(body_el), builder)
+    _walk(main_content(body_el), builder)
     sections = builder.result()
     if not title:
         title = next((s.heading for s in sections if s.heading), "") or _fallback_title(url)
