@@ -1,4 +1,4 @@
-"""Analyses over the derived views: shared, duplicates, gaps, routes, matrix.
+"""Analyses over the derived views: shared, duplicates, gaps, matrix and listings.
 
 Pure functions of a :class:`graph.model.Views`; each returns the JSON shape
 of docs/design.md (with extra keys where they help). Names are forgiving:
@@ -7,96 +7,26 @@ raises :class:`graph.errors.UnknownName` with the closest names.
 
 Coverage rule for gaps: a partner covers theme T when one of its current
 plans holds T or a narrower theme of T (a descendant in the thesaurus). A
-broader theme does not cover T: "crime reduction" does not promise work on
-cyber crime.
+broader theme does not cover T ("crime reduction" does not promise work on
+cyber crime), except when the reference priority that requires T names that
+broader theme too ("Reduce harm from alcohol & substance misuse" is met by a
+plan on substance misuse). Escalation routes live in graph.routes, names in
+graph.names.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections import Counter, defaultdict
 from typing import Any
 
-import networkx as nx
-
-from .errors import UnknownName
 from .model import Views, parse_period
+from .names import resolve_partner, resolve_theme
 from .themes import normalise
 
 SIMILAR = 0.8  # token Jaccard from which two priority statements count as near-identical
 COUNTY_TYPES = {"Board", "PCC"}
-
-
-# -- names ------------------------------------------------------------------
-
-
-def _suggest(name: str, candidates: dict[str, str], n: int = 3) -> list[str]:
-    keys = difflib.get_close_matches(normalise(name), list(candidates), n=n * 3, cutoff=0.5)
-    out: list[str] = []
-    for k in keys:
-        if candidates[k] not in out:
-            out.append(candidates[k])
-    return out[:n]
-
-
-def resolve_theme(v: Views, name: str) -> str:
-    """A theme id from an id, label, other label or abbreviation."""
-    key = normalise(name)
-    if key in v.theme_names:
-        return v.theme_names[key]
-    labels = {k: v.themes[t]["label"] for k, t in v.theme_names.items()}
-    raise UnknownName(name, "theme", _suggest(name, labels))
-
-
-def partner_name_index(v: Views) -> dict[str, str]:
-    """Normalised id, name or abbreviation of every partner -> its id."""
-    if v.partner_names:
-        return v.partner_names
-    names: dict[str, str] = {}
-    for pid, p in v.partners.items():
-        for n in (pid, p.get("name", ""), p.get("abbr", "")):
-            if n:
-                names.setdefault(normalise(n), pid)
-    return names
-
-
-def resolve_partner(v: Views, name: str) -> str:
-    """A partner id from its id or name, any case."""
-    names = partner_name_index(v)
-    key = normalise(name)
-    if key in names:
-        return names[key]
-    labels = {k: v.partners[p].get("name") or p for k, p in names.items()}
-    raise UnknownName(name, "partner", _suggest(name, labels))
-
-
-def body_name_index(v: Views) -> dict[str, str]:
-    """Normalised id, label, abbreviation or other label of every body -> "body:<id>"."""
-    if v.body_names:
-        return v.body_names
-    names: dict[str, str] = {}
-    for bid, b in v.bodies.items():
-        for n in (bid, b["label"], b["abbr"], *b["alt_labels"]):
-            if n:
-                names.setdefault(normalise(n), f"body:{bid}")
-    return names
-
-
-def resolve_body(v: Views, name: str) -> str:
-    """A node of the structure ('body:jag', or 'partner:x' for a partner) from any of its names."""
-    names = body_name_index(v)
-    key = normalise(name)
-    if key in names:
-        return names[key]
-    try:
-        pid = resolve_partner(v, name)
-    except UnknownName:
-        labels = {k: v.bodies[b.split(":", 1)[1]]["label"] for k, b in names.items()}
-        labels.update({k: v.partners[p]["name"] for k, p in partner_name_index(v).items()})
-        raise UnknownName(name, "body", _suggest(name, labels)) from None
-    return f"partner:{pid}"
 
 
 # -- shared -----------------------------------------------------------------
@@ -401,161 +331,6 @@ def gaps(v: Views, partner: str | None = None, against: str | None = None) -> di
         "expired_strategies": expired,
         "mismatches": mismatches,
     }
-
-
-# -- routes -------------------------------------------------------------------
-
-
-def _step(v: Views, node: str, via: dict[str, Any] | None = None) -> dict[str, Any]:
-    kind, _, nid = node.partition(":")
-    if kind == "body" and nid in v.bodies:
-        b = v.bodies[nid]
-        step = {
-            "id": nid,
-            "abbr": b["abbr"],
-            "label": b["label"],
-            "role": b["role"],
-            "source": b["source"],
-        }
-    elif kind == "partner" and nid in v.partners:
-        p = v.partners[nid]
-        step = {
-            "id": nid,
-            "abbr": p.get("abbr", ""),
-            "label": p["name"],
-            "role": p.get("type", ""),
-            "source": None,
-        }
-    elif kind == "strategy" and node in v.curated_strategies:
-        s = v.curated_strategies[node]
-        step = {
-            "id": node,
-            "abbr": "",
-            "label": s["title"],
-            "role": "strategy",
-            "source": {"url": s["source_url"]},
-        }
-    else:
-        step = {"id": nid, "abbr": "", "label": nid, "role": "", "source": None}
-    if via is not None:
-        step["line"] = via
-    return step
-
-
-def _lift(v: Views, node: str) -> str:
-    """A partner stands in the chain at its tier (a CSP partner is at the CSP tier)."""
-    if node.startswith("partner:"):
-        tier = v.partners.get(node.split(":", 1)[1], {}).get("tier")
-        if tier:
-            return f"body:{tier}"
-    return node
-
-
-def _chain(v: Views) -> nx.DiGraph:
-    g = nx.DiGraph()
-    for line in v.lines:
-        if line["property"] == "escalatesTo":
-            g.add_edge(line["from"], line["to"], **line)
-    return g
-
-
-def route(v: Views, frm: str, to: str) -> dict[str, Any]:
-    """The formal chain from one body to another, upwards or back down, and the side routes."""
-    a, b = resolve_body(v, frm), resolve_body(v, to)
-    a_l, b_l = _lift(v, a), _lift(v, b)
-    chain = _chain(v)
-    path: list[str] | None = None
-    direction = "up"
-    if a_l in chain and b_l in chain:
-        if nx.has_path(chain, a_l, b_l):
-            path = nx.shortest_path(chain, a_l, b_l)
-        elif nx.has_path(chain, b_l, a_l):
-            path = list(reversed(nx.shortest_path(chain, b_l, a_l)))
-            direction = "down"
-    formal = path is not None
-    if path is None:
-        # Off the chain: any documented line, in either direction.
-        und = v.network.to_undirected(as_view=True)
-        if a_l in und and b_l in und and nx.has_path(und, a_l, b_l):
-            path = nx.shortest_path(und, a_l, b_l)
-            direction = "other"
-    steps: list[dict[str, Any]] = []
-    if path:
-        for i, node in enumerate(path):
-            via = None
-            if i:
-                prev = path[i - 1]
-                if direction == "up":
-                    data = chain.get_edge_data(prev, node) or {}
-                elif direction == "down":
-                    # Prefer a documented "routed down" line; else the chain line it reverses.
-                    down = v.network.get_edge_data(prev, node) or {}
-                    data = (
-                        down
-                        if down.get("property") == "routesTo"
-                        else (chain.get_edge_data(node, prev) or {})
-                    )
-                else:
-                    data = (
-                        v.network.get_edge_data(prev, node)
-                        or v.network.get_edge_data(node, prev)
-                        or {}
-                    )
-                via = {"property": data.get("property"), "source": data.get("source")}
-            steps.append(_step(v, node, via))
-    if a != a_l and steps:
-        steps.insert(0, _step(v, a, {"property": "tier", "source": None}))
-    if b != b_l and steps:
-        steps.append(_step(v, b, {"property": "tier", "source": None}))
-    on_path = set(path or [])
-    side = [
-        {
-            "from": _step(v, line["from"])["label"],
-            "from_id": line["from"],
-            "to": _step(v, line["to"])["label"],
-            "to_id": line["to"],
-            "property": line["property"],
-            "source": line["source"],
-        }
-        for line in v.lines
-        if line["property"] in ("feedsInto", "routesTo")
-        and (line["from"] in on_path or line["to"] in on_path)
-    ]
-    return {
-        "from": _step(v, a)["label"],
-        "to": _step(v, b)["label"],
-        "direction": direction,
-        "formal": formal,
-        "path": steps,
-        "side_routes": side,
-    }
-
-
-def route_for_theme(v: Views, theme: str) -> dict[str, Any]:
-    """Who monitors, delivers and receives reports on the curated strategies of a theme."""
-    tid = resolve_theme(v, theme)
-    wanted = set(v.descendants.get(tid, [tid])) | {tid}
-    out = []
-    for sid, s in v.curated_strategies.items():
-        if not wanted & set(s["themes"]):
-            continue
-        entry: dict[str, Any] = {
-            "id": sid,
-            "title": s["title"],
-            "source_url": s["source_url"],
-            "monitored_by": [],
-            "delivered_by": [],
-            "reports_to": [],
-        }
-        for line in v.lines:
-            if line["property"] == "monitors" and line["to"] == sid:
-                entry["monitored_by"].append({**_step(v, line["from"]), "source": line["source"]})
-            elif line["property"] == "deliveredBy" and line["from"] == sid:
-                entry["delivered_by"].append({**_step(v, line["to"]), "source": line["source"]})
-            elif line["property"] == "reportsProgressTo" and line["from"] == sid:
-                entry["reports_to"].append({**_step(v, line["to"]), "source": line["source"]})
-        out.append(entry)
-    return {"theme": {"id": tid, "label": v.themes[tid]["label"]}, "strategies": out}
 
 
 # -- matrix and listings ------------------------------------------------------

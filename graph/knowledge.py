@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph
 
-from . import analysis, persist, sparql
+from . import analysis, names, persist, routes, sparql
 from .errors import GraphError
 from .model import Views
 from .persist import GraphMissing
@@ -78,11 +78,11 @@ class Knowledge:
 
     def route(self, frm: str, to: str) -> dict[str, Any]:
         """The escalation route between two bodies (or a partner and a body)."""
-        return analysis.route(self.views, frm, to)
+        return routes.route(self.views, frm, to)
 
     def route_for_theme(self, theme: str) -> dict[str, Any]:
         """Who monitors, delivers and receives reports on a theme's strategies."""
-        return analysis.route_for_theme(self.views, theme)
+        return routes.route_for_theme(self.views, theme)
 
     def matrix(self, partner_type: str | None = None) -> dict[str, Any]:
         """Partners x themes."""
@@ -100,7 +100,7 @@ class Knowledge:
 
     def partner(self, name: str) -> dict[str, Any]:
         """One partner, found by id or name."""
-        return self._partner(analysis.resolve_partner(self.views, name))
+        return self._partner(names.resolve_partner(self.views, name))
 
     def _partner(self, pid: str) -> dict[str, Any]:
         p = self.views.partners[pid]

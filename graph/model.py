@@ -405,12 +405,8 @@ def build(
             g.add((node, SKG.target, iri(target)))
 
     v.reference = _reference(v)
-    from .analysis import (  # they read Views: imported late
-        body_name_index,
-        partner_name_index,
-        shared_ownership,
-        similar_statements,
-    )
+    from .analysis import shared_ownership, similar_statements  # they read Views: imported late
+    from .names import body_name_index, partner_name_index
 
     v.partner_names = partner_name_index(v)
     v.body_names = body_name_index(v)
