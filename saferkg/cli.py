@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,8 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None) -> None:
     """saferkg: search and knowledge graph over community safety partnership strategies."""
+    # pypdf logs its recovery from damaged PDFs; the fetch log already records the reason.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     ctx.obj = Settings.from_env(data_dir=data_dir)
 
 
