@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .model import Document
 
 MIN_YEAR = 1990
 MAX_YEAR = 2100
@@ -189,3 +192,11 @@ def parse_date(text: str | None) -> str | None:
     """The first date in ``text`` as ISO YYYY-MM-DD (a month alone gives its 1st), or None."""
     found = find_dates(text)
     return found[0] if found else None
+
+
+def set_plan_period(doc: Document) -> None:
+    """Give a document its own period: from its title, its headings, then its opening paragraphs."""
+    headings = [s.heading for s in doc.sections if s.heading]
+    period = find_period_in([doc.title, *headings, doc.lead()])
+    if period:
+        doc.period, doc.period_start, doc.period_end = period

@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
 
-from .dates import find_period_in, parse_date
+from .dates import parse_date, set_plan_period
 from .errors import ExtractError
 from .htmlclean import (
     BLOCK_TAGS,
@@ -528,8 +528,5 @@ def extract_html(
         links=links,
         content_type="text/html",
     )
-    headings = [s.heading for s in sections if s.heading]
-    period = find_period_in([title, *headings, doc.lead()])
-    if period:
-        doc.period, doc.period_start, doc.period_end = period
+    set_plan_period(doc)
     return doc

@@ -44,7 +44,7 @@ from pypdf.errors import (
 )
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from .dates import find_dates, find_period_in, parse_date
+from .dates import find_dates, parse_date, set_plan_period
 from .errors import BrokenPdf
 from .model import Document, Link, Section
 
@@ -478,7 +478,5 @@ def extract_pdf(
         content_type="application/pdf",
         pages=len(pages),
     )
-    period = find_period_in([title, *headings, doc.lead()])
-    if period:
-        doc.period, doc.period_start, doc.period_end = period
+    set_plan_period(doc)
     return doc
