@@ -64,7 +64,7 @@ class Extractor(Protocol):
 def _default_extract(
     body: bytes, url: str, *, content_type: str = "", partner: str = "", fetched_at: str = ""
 ) -> Document:
-    # Imported late: the extractors pull in bs4/lxml/pypdf, not needed to list documents.
+    # Imported late: the extractors pull in lxml and pypdf, not needed to list documents.
     from .extract import extract
 
     return extract(body, url, content_type=content_type, partner=partner, fetched_at=fetched_at)

@@ -1,7 +1,9 @@
 """HTML pages into :class:`~ingest.model.Document`.
 
 The page is decoded (HTTP charset, ``<meta charset>``, BOM, then UTF-8 or
-windows-1252), parsed with lxml's forgiving HTML parser, and read twice:
+windows-1252), parsed with lxml's forgiving HTML parser (used directly: the
+same parse through BeautifulSoup was 5-10 times slower on menu-heavy council
+pages, below the 100 documents/s aim of bench/extract.py), and read twice:
 
 - the whole page, site chrome included, for links and dates (partner links
   often sit in footers and side panels, "Page last updated" in the footer);
