@@ -526,8 +526,12 @@ def _add_document(
         g.add((target, OA.hasSource, d))
         g.add((target, OA.hasSelector, selector))
         g.add((selector, RDF.type, OA.TextQuoteSelector))
-        g.add((selector, OA.exact, Literal(passage)))
-        prefix, suffix = _text_quote(passage, full_text)
+        # The selector quotes the document word for word so the passage can be found
+        # in it: the passage (lead-in and item) when it stands whole in the text,
+        # else the item itself (items after the first are not next to the lead-in).
+        exact = passage if passage in full_text or text not in full_text else text
+        g.add((selector, OA.exact, Literal(exact)))
+        prefix, suffix = _text_quote(exact, full_text)
         if prefix:
             g.add((selector, OA.prefix, Literal(prefix)))
         if suffix:

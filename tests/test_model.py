@@ -8,11 +8,19 @@ from pathlib import Path
 import pytest
 from graph_support import SOURCES, build_in, copy_data, corpus_data, crawl, knowledge, serve_pages
 from rdflib import Literal
+from rdflib.namespace import FOAF
 
 from graph import persist
 from graph.namespaces import OA, ORG, PROV, RDF, RDFS, SKG, body_uri, partner_uri
 from ingest.fetch import HttpFetcher
+from ingest.model import Document
+from ingest.store import Store
 from saferkg.settings import Settings
+
+
+def built_documents(data: Path) -> list[Document]:
+    with Store.open(data) as store:
+        return list(store.documents())
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +44,13 @@ def test_graph_uses_the_standard_vocabularies_with_provenance(corpus: Path) -> N
         assert g.value(snapshot, PROV.generatedAtTime) is not None
         selector = g.value(g.value(p, SKG.evidence), OA.hasSelector)
         assert isinstance(g.value(selector, OA.exact), Literal)
+    # Each quote is word for word in its document, with the text around it.
+    texts = {d.url: d.text for d in built_documents(corpus)}
+    for p in priorities:
+        target = g.value(p, SKG.evidence)
+        exact = str(g.value(g.value(target, OA.hasSelector), OA.exact))
+        url = next(u for u in texts if str(g.value(g.value(target, OA.hasSource), FOAF.page)) == u)
+        assert exact in texts[url], (url, exact)
 
 
 def test_reloaded_graph_answers_as_the_build_did(corpus: Path) -> None:
