@@ -1,6 +1,6 @@
 """Analyses over the derived views: shared, duplicates, gaps, matrix and listings.
 
-Pure functions of a :class:`graph.model.Views`; each returns the JSON shape
+Pure functions of a :class:`graph.views.Views`; each returns the JSON shape
 of docs/design.md (with extra keys where they help). Names are forgiving:
 ids, labels, other labels and abbreviations in any case; an unknown name
 raises :class:`graph.errors.UnknownName` with the closest names.
@@ -21,9 +21,9 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from .model import Views, parse_period
 from .names import resolve_partner, resolve_theme
 from .themes import normalise
+from .views import Views, parse_period
 
 SIMILAR = 0.8  # token Jaccard from which two priority statements count as near-identical
 COUNTY_TYPES = {"Board", "PCC"}

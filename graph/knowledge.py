@@ -19,8 +19,8 @@ import pyoxigraph
 
 from . import analysis, names, persist, routes, sparql
 from .errors import GraphError
-from .model import Views
 from .persist import GraphMissing
+from .views import Views
 
 __all__ = ["GraphMissing", "Knowledge"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import difflib
 
 from .errors import UnknownName
-from .model import Views
 from .themes import normalise
+from .views import Views
 
 
 def _suggest(name: str, candidates: dict[str, str], n: int = 3) -> list[str]:

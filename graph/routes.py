@@ -11,8 +11,8 @@ from typing import Any
 
 import networkx as nx
 
-from .model import Views
 from .names import resolve_body, resolve_theme
+from .views import Views
 
 
 def _step(v: Views, node: str, via: dict[str, Any] | None = None) -> dict[str, Any]:
