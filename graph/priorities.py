@@ -150,26 +150,26 @@ def _group_of_lead(sentence: str) -> str:
     return g or sentence
 
 
+#: What a heading or lead-in names -> the level of its items; the first that matches wins.
+_LEVELS = [
+    (re.compile(p), level)
+    for p, level in (
+        (r"cross[- ]?cutting", "cross-cutting"),
+        (r"\bsub[- ]?themes?\b", "sub-theme"),
+        (r"\bpriorit(?:y|ies)\b", "strategic"),
+        (r"\bthemes?\b", "theme"),
+        (r"\bobjectives?\b", "objective"),
+        (r"\boutcomes?\b", "outcome"),
+        (r"\bwork-?streams?\b", "workstream"),
+        (r"\b(?:aims?|goals?|ambitions?)\b", "aim"),
+    )
+]
+
+
 def _level_for(text: str) -> str | None:
     """The level a heading or lead-in gives its items; None when it names none."""
     t = text.lower()
-    if re.search(r"cross[- ]?cutting", t):
-        return "cross-cutting"
-    if re.search(r"\bsub[- ]?themes?\b", t):
-        return "sub-theme"
-    if re.search(r"\bpriorit(?:y|ies)\b", t):
-        return "strategic"
-    if re.search(r"\bthemes?\b", t):
-        return "theme"
-    if re.search(r"\bobjectives?\b", t):
-        return "objective"
-    if re.search(r"\boutcomes?\b", t):
-        return "outcome"
-    if re.search(r"\bwork-?streams?\b", t):
-        return "workstream"
-    if re.search(r"\b(?:aims?|goals?|ambitions?)\b", t):
-        return "aim"
-    return None
+    return next((level for pattern, level in _LEVELS if pattern.search(t)), None)
 
 
 class _Finder:
@@ -340,17 +340,20 @@ class _Finder:
         group = lead if lead_is_heading else _group_of_lead(lead)
         # the lead-in says what its list is; the heading only when it does not
         level = _level_for(group) or _level_for(heading) or "strategic"
-        order = 0
-        for raw in items:
-            if not _clean(raw):
-                continue
-            order += 1
+        entries = [(raw, _clean(raw)) for raw in items if _clean(raw)]
+        self._add_all(entries, lead=lead, group=group, level=level, sec=sec)
+
+    def _add_all(
+        self, entries: list[tuple[str, str]], *, lead: str, group: str, level: str, sec: Section
+    ) -> None:
+        """Each (statement, what its item says in full) as a priority, numbered under ``lead``."""
+        for order, (text, said) in enumerate(entries, 1):
             self.add(
-                raw,
+                text,
                 order=order,
                 group=group,
                 level=level,
-                passage=f"{lead}\n{_clean(raw)}",
+                passage=f"{lead}\n{said}",
                 section=sec,
                 context=group,
             )
@@ -371,24 +374,14 @@ class _Finder:
         group = lead if lead_is_heading else _group_of_lead(lead)
         named = cells[col] if cells else ""
         level = _level_for(named) or _level_for(group) or _level_for(heading) or "strategic"
-        order = 0
+        entries = []
         for r in rows:
             text = _clean(r[col]) if col < len(r) else ""
             if not text:
                 text = next((_clean(c) for c in r if _clean(c)), "")
-            if not text:
-                continue
-            order += 1
-            row_text = " | ".join(_clean(c) for c in r if _clean(c))
-            self.add(
-                text,
-                order=order,
-                group=group,
-                level=level,
-                passage=f"{lead}\n{row_text}",
-                section=sec,
-                context=group,
-            )
+            if text:
+                entries.append((text, " | ".join(_clean(c) for c in r if _clean(c))))
+        self._add_all(entries, lead=lead, group=group, level=level, sec=sec)
 
     def _sub_headings(self, i: int, heading: str) -> set[int]:
         """Sub-headings under a "Themes" heading: each a priority, its list items sub-themes."""

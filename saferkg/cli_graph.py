@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -40,6 +40,12 @@ def _knowledge(settings: Settings) -> Any:
     from graph.knowledge import Knowledge
 
     return Knowledge.open(settings.graph_dir)
+
+
+def _ask(settings: Settings, question: Callable[[Any], Any]) -> Any:
+    """``question`` asked of the current graph, its domain errors shown as one line."""
+    with _errors():
+        return question(_knowledge(settings))
 
 
 def _src(source: dict[str, Any] | None) -> str:
@@ -112,8 +118,7 @@ def graph_cmd(settings: Settings, today: str | None = None, as_json: bool = Fals
 @pass_settings
 def shared_cmd(settings: Settings, theme: str, as_json: bool = False) -> None:
     """Which partners hold a priority on THEME (or a narrower theme), with the passage."""
-    with _errors():
-        data = _knowledge(settings).shared(theme)
+    data = _ask(settings, lambda k: k.shared(theme))
 
     def render(d: dict[str, Any]) -> None:
         holders = d["holders"]
@@ -146,8 +151,7 @@ def gaps_cmd(
     as_json: bool = False,
 ) -> None:
     """Priorities a partner does not cover, strategies past their period, link/period mismatches."""
-    with _errors():
-        data = _knowledge(settings).gaps(partner=partner, against=against)
+    data = _ask(settings, lambda k: k.gaps(partner=partner, against=against))
 
     def render(d: dict[str, Any]) -> None:
         ref = d.get("against") or {}
@@ -258,8 +262,7 @@ def _render_theme_route(d: dict[str, Any]) -> None:
 @pass_settings
 def duplicates_cmd(settings: Settings, as_json: bool = False) -> None:
     """Themes owned by a county-level body and a district CSP; near-identical statements."""
-    with _errors():
-        data = _knowledge(settings).duplicates()
+    data = _ask(settings, lambda k: k.duplicates())
 
     def render(d: dict[str, Any]) -> None:
         click.echo(f"Themes owned at county and district level: {len(d['themes'])}")
@@ -283,8 +286,7 @@ def duplicates_cmd(settings: Settings, as_json: bool = False) -> None:
 @pass_settings
 def themes_cmd(settings: Settings, as_json: bool = False) -> None:
     """Every theme with how many partners hold it."""
-    with _errors():
-        data = _knowledge(settings).themes()
+    data = _ask(settings, lambda k: k.themes())
 
     def render(d: dict[str, Any]) -> None:
         for t in d["themes"]:
@@ -303,8 +305,7 @@ def priorities_cmd(
     settings: Settings, partner: str | None = None, unmatched: bool = False, as_json: bool = False
 ) -> None:
     """Priority statements with their themes and sources."""
-    with _errors():
-        data = _knowledge(settings).priorities(partner=partner, unmatched=unmatched)
+    data = _ask(settings, lambda k: k.priorities(partner=partner, unmatched=unmatched))
 
     def render(d: dict[str, Any]) -> None:
         for p in d["priorities"]:
@@ -322,8 +323,7 @@ def priorities_cmd(
 @pass_settings
 def matrix_cmd(settings: Settings, partner_type: str | None = None, as_json: bool = False) -> None:
     """Partners x themes: which partner holds which theme."""
-    with _errors():
-        data = _knowledge(settings).matrix(partner_type)
+    data = _ask(settings, lambda k: k.matrix(partner_type))
 
     def render(d: dict[str, Any]) -> None:
         for p in d["partners"]:
@@ -403,8 +403,7 @@ def sparql_cmd(
 @pass_settings
 def export_cmd(settings: Settings, fmt: str = "turtle", output: Path | None = None) -> None:
     """Export the whole knowledge graph as Turtle or JSON-LD."""
-    with _errors():
-        data = _knowledge(settings).export(fmt)
+    data = _ask(settings, lambda k: k.export(fmt))
     if output is not None:
         output.write_bytes(data)
         click.echo(f"wrote {len(data):,} bytes to {output}", err=True)
@@ -418,8 +417,7 @@ def export_cmd(settings: Settings, fmt: str = "turtle", output: Path | None = No
 @pass_settings
 def check_cmd(settings: Settings, as_json: bool = False) -> None:
     """Validate the graph against the SHACL shapes; exit 1 when anything is violated."""
-    with _errors():
-        data = _knowledge(settings).check()
+    data = _ask(settings, lambda k: k.check())
 
     def render(d: dict[str, Any]) -> None:
         if d["conforms"]:
