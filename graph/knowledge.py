@@ -118,7 +118,8 @@ class Knowledge:
 
     def sparql(self, query: str, *, timeout: float = 10.0, limit: int = 10_000) -> sparql.Result:
         """A read-only SPARQL query (``.to_json()`` / ``.to_csv()`` for the endpoint)."""
-        return sparql.run(self.store, query, timeout=timeout, limit=limit)
+        triples = self.views.counts.get("triples")
+        return sparql.run(self.store, query, timeout=timeout, limit=limit, triples=triples)
 
     def export(self, fmt: str = "turtle") -> bytes:
         """The whole graph as Turtle or JSON-LD."""
