@@ -218,9 +218,9 @@ def run(
         rows = cross_product_rows(query, triples)
         if rows / ROWS_PER_SECOND > timeout:
             raise SparqlTooCostly(
-                f"refused: the query joins every triple with every other ({rows:,} rows "
-                f"before its first answer), more than {timeout:g}s of work; link its "
-                "patterns by a shared variable or name a subject, property or object"
+                f"refused: the query would run longer than {timeout:g}s, as it joins every "
+                f"triple with every other ({rows:,} rows before its first answer); link "
+                "its patterns by a shared variable or name a subject, property or object"
             )
     start = time.monotonic()
     deadline = start + timeout
