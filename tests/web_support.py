@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -49,93 +50,71 @@ def build_corpus(data_dir: Path) -> Path:
         done = saferkg(data_dir, *step)
         if done.returncode != 0:
             raise RuntimeError(f"saferkg {' '.join(step)} failed:\n{done.stdout}\n{done.stderr}")
-    if not (data_dir / "graph").exists():
-        _build_graph(data_dir)
     return data_dir
 
 
-def _build_graph(data_dir: Path) -> None:
-    """Build the graph in-process when the CLI's build does not (yet) include it."""
-    from datetime import date
-
-    from graph import model, persist
-    from graph.themes import Thesaurus
-    from saferkg.settings import Settings
-
-    settings = Settings.from_env(env={}, data_dir=data_dir)
-    store = Store(settings.store_path)
-    try:
-        built = model.build(
-            store,
-            structure_path=settings.structure,
-            sources_path=settings.sources,
-            thesaurus=Thesaurus.load(),
-            today=date.today(),
-        )
-    finally:
-        store.close()
-    persist.write(built, data_dir)
+def _save(store: Store, url: str, title: str, body: bytes, section: Section, **extra: Any) -> str:
+    """Save one hand-made example-csp document with its body; returns its URL."""
+    kind = "pdf" if body.startswith(b"%PDF") else "html"
+    store.save_document(
+        Document(
+            url=url,
+            partner="example-csp",
+            title=title,
+            kind=kind,
+            fetched_at="2024-05-01T10:00:00+00:00",
+            sections=[section],
+            content_hash=content_hash(body),
+            content_type="application/pdf" if kind == "pdf" else "text/html",
+            **extra,
+        ),
+        body=body,
+    )
+    return url
 
 
 def small_store(data_dir: Path) -> Store:
     """A store of three hand-made documents: a plan, a hostile page and a PDF, with links."""
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(data_dir)
-    plan_body = b"<html><body><h1>Community Safety Plan 2021-2024</h1></body></html>"
-    plan = Document(
-        url="https://example.org/plan",
-        partner="example-csp",
-        title="Community Safety Plan 2021-2024",
-        kind="html",
-        fetched_at="2024-05-01T10:00:00+00:00",
+    plan = _save(
+        store,
+        "https://example.org/plan",
+        "Community Safety Plan 2021-2024",
+        b"<html><body><h1>Community Safety Plan 2021-2024</h1></body></html>",
+        Section(
+            "Our priorities",
+            2,
+            items=["Tackling domestic abuse", "Reducing anti-social behaviour"],
+        ),
         period="2021-2024",
         period_start=2021,
         period_end=2024,
-        sections=[
-            Section(
-                "Our priorities",
-                2,
-                items=["Tackling domestic abuse", "Reducing anti-social behaviour"],
-            )
-        ],
-        content_hash=content_hash(plan_body),
-        content_type="text/html",
     )
-    hostile_body = f"<html><body><p>{HOSTILE}</p></body></html>".encode()
-    hostile = Document(
-        url="https://example.org/hostile",
-        partner="example-csp",
-        title='<script>alert("title")</script> Hostile page',
-        kind="html",
-        fetched_at="2024-05-01T10:00:00+00:00",
-        sections=[Section("Exploitation", 2, paragraphs=[HOSTILE])],
-        content_hash=content_hash(hostile_body),
-        content_type="text/html",
+    _save(
+        store,
+        "https://example.org/hostile",
+        '<script>alert("title")</script> Hostile page',
+        f"<html><body><p>{HOSTILE}</p></body></html>".encode(),
+        Section("Exploitation", 2, paragraphs=[HOSTILE]),
     )
-    pdf_body = b"%PDF-1.4\n% a tiny stand-in body\n%%EOF\n"
-    pdf = Document(
-        url="https://example.org/strategy.pdf",
-        partner="example-csp",
-        title="Strategy 2014-2017",
-        kind="pdf",
-        fetched_at="2024-05-01T10:00:00+00:00",
+    pdf = _save(
+        store,
+        "https://example.org/strategy.pdf",
+        "Strategy 2014-2017",
+        b"%PDF-1.4\n% a tiny stand-in body\n%%EOF\n",
+        Section("Priorities", 2, paragraphs=["Reduce fear of crime"]),
         period="2014-2017",
-        sections=[Section("Priorities", 2, paragraphs=["Reduce fear of crime"])],
-        content_hash=content_hash(pdf_body),
-        content_type="application/pdf",
     )
-    store.save_document(plan, body=plan_body)
-    store.save_document(hostile, body=hostile_body)
-    store.save_document(pdf, body=pdf_body)
     store.replace_links(
-        plan.url,
-        plan.partner,
+        plan,
+        "example-csp",
         [
-            (pdf.url, "Strategy 2017-20", True),
+            (pdf, "Strategy 2017-20", True),
             ("https://example.org/gone", "Old plan", True),
         ],
     )
-    store.set_link_status(pdf.url, category="ok", ok=True, status=200)
+    store.set_link_status(pdf, category="ok", ok=True, status=200)
     store.set_link_status("https://example.org/gone", category="broken", ok=False, status=404)
     return store
 
