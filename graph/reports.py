@@ -34,14 +34,20 @@ def _name(d: dict[str, Any]) -> str:
     return str(d.get("label") or d.get("name") or d.get("title") or d.get("id") or "")
 
 
-def documents(store: Store, partner: str | None = None) -> dict[str, Any]:
-    """Every stored document in the ``docs`` JSON shape."""
+def documents(
+    store: Store, partner: str | None = None, knowledge: Any | None = None
+) -> dict[str, Any]:
+    """Every stored document in the ``docs`` JSON shape, with the partner's name when known."""
     rows = store.document_summaries(partner)
+    names = (
+        {p["id"]: _name(p) for p in items(knowledge.partners(), "partners")} if knowledge else {}
+    )
     return {
         "documents": [
             {
                 "url": r["url"],
                 "partner": r["partner"],
+                "partner_name": names.get(r["partner"]),
                 "title": r["title"],
                 "kind": r["kind"],
                 "period": r["period"],
@@ -111,6 +117,10 @@ def partner_page(knowledge: Any, store: Store, partner: str) -> dict[str, Any]:
         if set(r["found_on"]) & pages and r["category"] in PROBLEM_CATEGORIES
     ]
     gaps = knowledge.gaps(partner=pid) if record.get("strategies") else None
+    reference = gaps.get("against") if gaps else None
+    publishes_reference = bool(reference and reference.get("partner_id") == pid)
+    if publishes_reference:
+        gaps = None  # the partner publishing the reference plan cannot miss its own priorities
     return {
         "partner": record,
         "strategies": record.get("strategies", []),
@@ -118,6 +128,7 @@ def partner_page(knowledge: Any, store: Store, partner: str) -> dict[str, Any]:
         "priorities": items(knowledge.priorities(partner=pid), "priorities"),
         "missing": gaps.get("missing", []) if gaps else [],
         "against": gaps.get("against") if gaps else None,
+        "publishes_reference": publishes_reference,
         "documents": docs,
         "links": links,
     }
@@ -186,8 +197,11 @@ def matrix(
         for r in required
     }
     cells: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    statuses: set[str] = set()
     for row in items(knowledge.priorities(), "priorities"):
         pid = str(row.get("partner_id"))
+        if pid in chosen:
+            statuses.add(str(row.get("status")))
         if pid not in chosen or (current_only and row.get("status") == "ended"):
             continue
         ended = row.get("status") == "ended"
@@ -241,6 +255,8 @@ def matrix(
         "type": partner_type,
         "types": types,
         "current_only": current_only,
+        # No plan behind these priorities is current: the page says it shows the latest ones.
+        "all_ended": "ended" in statuses and "current" not in statuses,
         "themes": themes,
         "rows": rows,
         "partners_without_priorities": without,
@@ -357,7 +373,14 @@ def csa(knowledge: Any, store: Store) -> dict[str, Any]:
                 "shared_by": [names.get(pid, pid) for pid in holders.get("partners", [])],
             }
         )
-    return {"against": gaps.get("against"), "partners": rows, "priorities": priorities}
+    plans = [r["status"] for r in rows if r["crawled"]]
+    return {
+        "against": gaps.get("against"),
+        # No crawled plan is current: each partner's row shows its latest, ended plan.
+        "all_ended": bool(plans) and "current" not in plans,
+        "partners": rows,
+        "priorities": priorities,
+    }
 
 
 def _csa_links(store: Store, csa_url: str | None) -> dict[str, tuple[str, str]]:

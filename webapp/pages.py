@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
@@ -26,6 +28,19 @@ def page(template: str, title: str, **context: Any) -> str:
     return render_template(template, title=title, **context)
 
 
+def listing(template: str, title: str, view: Callable[[Services, Any], dict[str, Any]]) -> str:
+    """A page showing one view's data for this request's query parameters."""
+    return page(template, title, data=view(svc(), request.args))
+
+
+def child_page(
+    template: str, title: str, data: Any, parent: str, parent_title: str, section: str = ""
+) -> str:
+    """A page under a list page, which is its breadcrumb (and its navigation tab by default)."""
+    crumbs = [(parent_title, url_for(parent))]
+    return page(template, title, data=data, section=section or parent, crumbs=crumbs)
+
+
 @bp.app_template_global()
 def url_with(**changes: Any) -> str:
     """This page's URL with some query parameters changed (None removes one)."""
@@ -44,6 +59,35 @@ def href(url: Any) -> str:
     """An outside address fit for a link: http(s) only, so a crawled "javascript:" never runs."""
     text = str(url or "")
     return text if text.lower().startswith(("http://", "https://")) else "#"
+
+
+@bp.app_template_filter("short_url")
+def short_url(url: Any) -> str:
+    """An address as a reader scans it: host and last path part, percent-escapes decoded."""
+    text = str(url or "")
+    parts = urlsplit(text)
+    if not parts.netloc:
+        return text
+    host = parts.netloc.removeprefix("www.")
+    segments = [s for s in parts.path.split("/") if s]
+    if not segments:
+        return host
+    last = unquote(segments[-1])
+    return f"{host}/{last}" if len(segments) == 1 else f"{host}/…/{last}"
+
+
+@bp.app_template_filter("when")
+def when(stamp: Any) -> str:
+    """An ISO timestamp as a reader says it ("22 November 2026, 23:43 UTC"); other text as is."""
+    text = str(stamp or "")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    zone = " UTC" if moment.tzinfo is not None else ""
+    return f"{moment.day} {moment:%B %Y, %H:%M}{zone}"
 
 
 @bp.get("/")
@@ -69,37 +113,27 @@ def matrix_csv() -> Response:
 
 @bp.get("/themes")
 def themes() -> str:
-    return page("themes.html", "Themes", data=views.themes(svc(), request.args))
+    return listing("themes.html", "Themes", views.themes)
 
 
 @bp.get("/themes/<name>")
 def theme(name: str) -> str:
     data = views.theme(svc(), name)
-    return page(
-        "theme.html",
-        f"Theme: {data['theme'].get('label', name)}",
-        data=data,
-        section="pages.themes",
-        crumbs=[("Themes", url_for("pages.themes"))],
-    )
+    title = f"Theme: {data['theme'].get('label', name)}"
+    return child_page("theme.html", title, data, "pages.themes", "Themes")
 
 
 @bp.get("/partners")
 def partners() -> str:
-    return page("partners.html", "Partners", data=views.partners(svc(), request.args))
+    return listing("partners.html", "Partners", views.partners)
 
 
 @bp.get("/partners/<name>")
 def partner(name: str) -> str:
     data = views.partner(svc(), name)
     record = data["partner"]
-    return page(
-        "partner.html",
-        record.get("name") or record.get("label") or name,
-        data=data,
-        section="pages.partners",
-        crumbs=[("Partners", url_for("pages.partners"))],
-    )
+    title = record.get("name") or record.get("label") or name
+    return child_page("partner.html", title, data, "pages.partners", "Partners")
 
 
 @bp.get("/routes")
@@ -120,7 +154,7 @@ def review() -> str:
 
 @bp.get("/csa")
 def csa() -> str:
-    return page("csa.html", "Community Safety Agreement", data=views.csa(svc(), request.args))
+    return listing("csa.html", "Community Safety Agreement", views.csa)
 
 
 @bp.get("/csa.csv")
@@ -148,23 +182,21 @@ def csa_xlsx() -> Response:
 
 @bp.get("/links")
 def links() -> str:
-    return page("links.html", "Link health", data=views.links(svc(), request.args))
+    return listing("links.html", "Link health", views.links)
 
 
 @bp.get("/documents")
 def documents() -> str:
-    return page("documents.html", "Documents", data=views.documents(svc(), request.args))
+    return listing("documents.html", "Documents", views.documents)
 
 
 @bp.get("/documents/one")
 def document() -> str:
     data = views.document(svc(), request.args)
-    return page(
-        "document.html",
-        data["document"]["title"] or data["document"]["url"],
-        data=data,
-        section="pages.partners",
-        crumbs=[("Documents", url_for("pages.documents"))],
+    title = data["document"]["title"] or data["document"]["url"]
+    # Documents has no tab of its own: a document belongs under Partners.
+    return child_page(
+        "document.html", title, data, "pages.documents", "Documents", section="pages.partners"
     )
 
 
@@ -197,7 +229,7 @@ def original() -> Response:
 
 @bp.get("/about")
 def about() -> str:
-    return page("about.html", "About", data=views.about(svc(), request.args))
+    return listing("about.html", "About", views.about)
 
 
 def _download(body: str | bytes, filename: str, mimetype: str) -> Response:

@@ -152,7 +152,7 @@ def partner(svc: Services, name: str) -> dict[str, Any]:
 
 
 def documents(svc: Services, args: Mapping[str, str]) -> dict[str, Any]:
-    return reports.documents(svc.store(), text_arg(args, "partner"))
+    return reports.documents(svc.store(), text_arg(args, "partner"), _knowledge_or_none(svc))
 
 
 def _knowledge_or_none(svc: Services) -> Any | None:
