@@ -97,8 +97,12 @@ def document_page(knowledge: Any | None, store: Store, url: str) -> dict[str, An
     for link in store.links_from(url):
         status = store.link_status(link["target_url"])
         links.append({**link, "category": status["category"] if status else "unchecked"})
+    names = (
+        {p["id"]: _name(p) for p in items(knowledge.partners(), "partners")} if knowledge else {}
+    )
     return {
         "document": data,
+        "partner_name": names.get(doc.partner),
         "priorities": priorities,
         "versions": store.versions(url),
         "links": links,
