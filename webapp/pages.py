@@ -76,6 +76,14 @@ def short_url(url: Any) -> str:
     return f"{host}/{last}" if len(segments) == 1 else f"{host}/…/{last}"
 
 
+@bp.app_template_filter("words")
+def words(name: Any) -> str:
+    """A CamelCase type name as words ("LocalAuthority" -> "Local authority"); "CSP" stays."""
+    text = str(name or "")
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    return spaced if spaced == text else spaced[:1] + spaced[1:].lower()
+
+
 @bp.app_template_filter("when")
 def when(stamp: Any) -> str:
     """An ISO timestamp as a reader says it ("22 November 2026, 23:43 UTC"); other text as is."""
