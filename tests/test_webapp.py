@@ -150,7 +150,7 @@ def test_search_facets_are_links_that_filter(client: FlaskClient) -> None:
     assert "/?q=priorities&amp;partner=example-csp" in html
     filtered = client.get("/", query_string={"q": "crime", "kind": "pdf"}).get_data(as_text=True)
     assert "Strategy 2014-2017" in filtered and "Community Safety Plan" not in filtered
-    assert "Remove filter: pdf" in filtered
+    assert "Remove filter: PDF" in filtered
 
 
 def test_search_page_and_api_agree(client: FlaskClient) -> None:
