@@ -268,11 +268,11 @@ def matrix(
 
 
 def matrix_rows(data: dict[str, Any]) -> list[list[str]]:
-    """The matrix as spreadsheet rows: one row per partner, one column per theme."""
-    out = [["Partner"] + [t["label"] for t in data["themes"]]]
-    for r in data["rows"]:
-        line = [r["partner"]]
-        for t in data["themes"]:
+    """The matrix as spreadsheet rows, as the page shows it: one row per theme, one column per partner."""
+    out = [["Theme"] + [r["partner"] for r in data["rows"]]]
+    for t in data["themes"]:
+        line = [t["label"]]
+        for r in data["rows"]:
             cell = r["cells"].get(t["id"]) or {}
             if cell.get("gap"):
                 line.append("GAP (county-wide priority not covered)")

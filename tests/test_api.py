@@ -230,17 +230,17 @@ def test_matrix_page_and_api_agree(client: FlaskClient) -> None:
         assert row["partner"].replace("&", "&amp;") in html
 
 
-def test_matrix_csv_has_a_row_per_partner(client: FlaskClient) -> None:
+def test_matrix_csv_has_a_row_per_theme_like_the_page(client: FlaskClient) -> None:
     api = client.get("/api/matrix").get_json()
     r = client.get("/priorities.csv")
     assert r.mimetype == "text/csv" and "attachment" in r.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
-    assert rows[0][1:] == [t["label"] for t in api["themes"]]
-    assert [row[0] for row in rows[1:]] == [r["partner"] for r in api["rows"]]
+    assert rows[0][1:] == [p["partner"] for p in api["rows"]]
+    assert [row[0] for row in rows[1:]] == [t["label"] for t in api["themes"]]
     first = api["rows"][0]
     held = next(t for t in api["themes"] if first["cells"].get(t["id"], {}).get("count"))
-    column = rows[0].index(held["label"])
-    assert rows[1][column].startswith(first["cells"][held["id"]]["text"])
+    row = next(row for row in rows[1:] if row[0] == held["label"])
+    assert row[1].startswith(first["cells"][held["id"]]["text"])
 
 
 def test_csa_downloads_as_csv_and_xlsx(client: FlaskClient) -> None:
