@@ -191,10 +191,12 @@ def shared_ownership(v: Views) -> list[dict[str, Any]]:
 
 def _current_plans(v: Views, pid: str) -> list[dict[str, Any]]:
     plans = [v.strategies[i] for i in v.plans_by_partner.get(pid, [])]
-    current = [s for s in plans if s["status"] == "current"]
+    # A plan whose period says nothing ("unknown": a live agreement page) counts as in
+    # force alongside the current ones: nothing says it has ended.
+    current = [s for s in plans if s["status"] in ("current", "unknown")]
     if current:
         return current
-    # No current plan: judge the partner on its latest one (and report it as ended).
+    # No plan in force: judge the partner on its latest one (and report it as ended).
     dated = sorted(plans, key=lambda s: (s["period_end"] or 0, s["url"]))
     return dated[-1:] if dated else []
 
@@ -342,11 +344,12 @@ def matrix(v: Views, partner_type: str | None = None) -> dict[str, Any]:
     partners = [
         p for p in v.partners.values() if ptypes is None or str(p.get("type", "")).lower() in ptypes
     ]
-    pids = {p["id"] for p in partners}
+    # Each partner's current plans, else its latest (as `gaps` judges it), marked ended.
+    plans = {s["url"] for p in partners for s in _current_plans(v, p["id"])}
     cells: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     used: set[str] = set()
     for row in v.priorities:
-        if row["partner_id"] not in pids or row["status"] == "ended":
+        if row["strategy_url"] not in plans:
             continue
         for tid in row["themes"]:
             used.add(tid)
@@ -356,6 +359,7 @@ def matrix(v: Views, partner_type: str | None = None) -> dict[str, Any]:
                     "evidence": row["evidence"],
                     "source_url": row["source_url"],
                     "strategy": row["strategy"],
+                    "ended": row["status"] == "ended",
                 }
             )
     return {

@@ -328,7 +328,11 @@ def matrix_cmd(settings: Settings, partner_type: str | None = None, as_json: boo
     def render(d: dict[str, Any]) -> None:
         for p in d["partners"]:
             row = d["cells"].get(p["id"], {})
-            labels = [t["label"] for t in d["themes"] if t["id"] in row]
+            labels = [
+                t["label"] + (" (ended)" if all(c["ended"] for c in row[t["id"]]) else "")
+                for t in d["themes"]
+                if t["id"] in row
+            ]
             click.echo(f"{p['name']}: {', '.join(labels) or '-'}")
 
     emit(data, as_json, render)
