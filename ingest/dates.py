@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
+from typing import Any, NamedTuple
 
-if TYPE_CHECKING:
-    from .model import Document
+from .model import Document, Link, Section
 
 MIN_YEAR = 1990
 MAX_YEAR = 2100
@@ -200,3 +199,24 @@ def set_plan_period(doc: Document) -> None:
     period = find_period_in([doc.title, *headings, doc.lead()])
     if period:
         doc.period, doc.period_start, doc.period_end = period
+
+
+#: The content type each extractor's documents carry until the sniffed type replaces it.
+CONTENT_TYPES = {"html": "text/html", "pdf": "application/pdf"}
+
+
+def dated_document(
+    kind: str,
+    url: str,
+    title: str,
+    dates: tuple[str | None, str | None],
+    sections: list[Section],
+    links: list[Link],
+    **fields: Any,
+) -> Document:
+    """An extractor's Document (``dates`` is published, updated) with its plan period set."""
+    doc = Document(url=url, title=title, kind=kind, sections=sections, links=links, **fields)
+    doc.published, doc.updated = dates
+    doc.content_type = CONTENT_TYPES[kind]
+    set_plan_period(doc)
+    return doc

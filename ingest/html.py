@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
 
-from .dates import parse_date, set_plan_period
+from .dates import dated_document, parse_date
 from .errors import ExtractError
 from .htmlclean import (
     BLOCK_TAGS,
@@ -518,17 +518,13 @@ def extract_html(
     if not sections and not links and not page_text:
         raise ExtractError(f"{url}: no text in HTML document")
 
-    doc = Document(
-        url=url,
+    return dated_document(
+        "html",
+        url,
+        title,
+        (published, updated),
+        sections,
+        links,
         partner=partner,
-        title=title,
-        kind="html",
         fetched_at=fetched_at,
-        published=published,
-        updated=updated,
-        sections=sections,
-        links=links,
-        content_type="text/html",
     )
-    set_plan_period(doc)
-    return doc

@@ -44,7 +44,7 @@ from pypdf.errors import (
 )
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from .dates import find_dates, parse_date, set_plan_period
+from .dates import dated_document, find_dates, parse_date
 from .errors import BrokenPdf
 from .model import Document, Link, Section
 
@@ -465,18 +465,14 @@ def extract_pdf(
         if link.url.startswith(("http://", "https://")):
             unique.setdefault(link.url, link)
 
-    doc = Document(
-        url=url,
+    return dated_document(
+        "pdf",
+        url,
+        title,
+        (published, updated),
+        sections,
+        list(unique.values()),
         partner=partner,
-        title=title,
-        kind="pdf",
         fetched_at=fetched_at,
-        published=published,
-        updated=updated,
-        sections=sections,
-        links=list(unique.values()),
-        content_type="application/pdf",
         pages=len(pages),
     )
-    set_plan_period(doc)
-    return doc
