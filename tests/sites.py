@@ -16,8 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
+import pytest
 from fpdf import FPDF
+
+from ingest.store import Store
 
 
 @dataclass
@@ -165,6 +169,22 @@ def refused_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# The fixtures carry their names apart from the functions' so that a test module
+# can import them and still name its parameters `site` and `store`.
+@pytest.fixture(name="site")
+def site_fixture() -> Iterator[Site]:
+    """The partner site served on loopback."""
+    with serve(partner_site(refused_port())) as s:
+        yield s
+
+
+@pytest.fixture(name="store")
+def store_fixture(tmp_path: Path) -> Iterator[Store]:
+    """A fresh store in the test's temporary directory."""
+    with Store.open(tmp_path / "data") as s:
+        yield s
 
 
 def make_pdf(title: str, paragraphs: list[str]) -> bytes:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sites import Site, partner_site, refused_port, serve, sources_toml
+from sites import (
+    Site,
+    site_fixture,  # noqa: F401  (fixtures)
+    sources_toml,
+)
 
 from saferkg.cli import main
 from saferkg.settings import Settings
@@ -19,12 +22,6 @@ ENV = {
     "SAFERKG_CONNECT_TIMEOUT": "2",
     "SAFERKG_MAX_BYTES": "100000",
 }
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serve(partner_site(refused_port())) as s:
-        yield s
 
 
 @pytest.fixture

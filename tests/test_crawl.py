@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sites import Page, Site, html, partner_site, refused_port, serve
+from sites import Page, Site, html, partner_site, refused_port, serve, site_fixture, store_fixture  # noqa: F401  (fixtures)
 
 from ingest.crawl import Crawler, CrawlResult, PartnerSummary
 from ingest.fetch import HttpFetcher
@@ -15,18 +15,6 @@ from ingest.store import Store
 from saferkg.settings import Settings
 
 SETTINGS = Settings(delay=0, read_timeout=0.5, connect_timeout=2.0, max_bytes=100_000)
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serve(partner_site(refused_port())) as s:
-        yield s
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "data") as s:
-        yield s
 
 
 @pytest.fixture

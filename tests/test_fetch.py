@@ -7,7 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sites import Page, Site, partner_site, refused_port, serve
+from sites import (
+    Page,
+    Site,
+    refused_port,
+    site_fixture,  # noqa: F401  (fixtures)
+)
 
 from ingest.errors import (
     ConnectFailed,
@@ -22,12 +27,6 @@ from ingest.mirror import url_to_path
 from ingest.robots import Politeness
 from saferkg import __version__
 from saferkg.settings import Settings
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serve(partner_site(refused_port())) as s:
-        yield s
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sites import Page, Site, partner_site, refused_port, serve
+from sites import Page, Site, partner_site, refused_port, serve, site_fixture, store_fixture  # noqa: F401  (fixtures)
 
 from ingest.fetch import HttpFetcher, MirrorFetcher, Response
 from ingest.linkcheck import LinkChecker, classify_response, is_bot_wall
@@ -15,18 +15,6 @@ from ingest.mirror import url_to_path
 from ingest.robots import Politeness
 from ingest.store import Store
 from saferkg.settings import Settings
-
-
-@pytest.fixture
-def site() -> Iterator[Site]:
-    with serve(partner_site(refused_port())) as s:
-        yield s
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "data") as s:
-        yield s
 
 
 @pytest.fixture
