@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import shutil
 import sys
+import textwrap
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -56,25 +59,57 @@ def _registry_ids(settings: Settings) -> set[str]:
         return set()
 
 
-class _ProgressLine:
-    """One line per URL on stderr, or a single rewritten line on a terminal."""
+class _Progress:
+    """Crawl progress on stderr: a status line with a bar on a terminal, else one line per URL.
 
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.count = 0
+    The status line counts partners done of the total, pages visited and links
+    checked; a log (not a terminal) gets the numbered per-URL lines it can grep.
+    """
+
+    BAR = 20
+
+    def __init__(self, partners: Sequence[Partner], *, tty: bool | None = None) -> None:
+        self.order = {p.id: i for i, p in enumerate(partners)}
+        self.total = len(partners)
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.count = 0  # every URL reported: the plain log numbers them
+        self.pages = 0
+        self.links = 0
+        self.done_partners = 0
 
     def __call__(self, partner: str, url: str, outcome: str, detail: str) -> None:
         self.count += 1
-        label = f"[{partner}] " if partner else ""
-        text = f"{self.count:>5} {label}{outcome:<12} {url}"
+        if partner:
+            # partners are crawled in order, so those before this one are done
+            self.done_partners = self.order.get(partner, self.done_partners)
+            self.pages += outcome != "robots"
+        else:  # the link check runs once every partner is crawled
+            self.done_partners = self.total
+            self.links += 1
         if self.tty:
-            width = 118
-            click.echo("\r" + text[:width].ljust(width), nl=False, err=True)
+            self._status(f"{partner}: {url}" if partner else f"checking {url}")
         else:
-            click.echo(text, err=True)
+            label = f"[{partner}] " if partner else ""
+            click.echo(f"{self.count:>5} {label}{outcome:<12} {url}", err=True)
 
-    def done(self) -> None:
+    def _status(self, current: str) -> None:
+        filled = self.BAR * self.done_partners // self.total if self.total else self.BAR
+        text = (
+            f"[{'#' * filled}{'.' * (self.BAR - filled)}] "
+            f"{self.done_partners}/{self.total} partners  {self.pages} pages"
+        )
+        if self.links:
+            text += f"  {self.links} links"
+        text = f"{text}  {current}" if current else text
+        width = max(40, shutil.get_terminal_size().columns - 1)
+        click.echo("\r" + text[:width].ljust(width), nl=False, err=True)
+
+    def done(self, *, complete: bool) -> None:
+        """End the status line: every partner done unless the crawl was cut short."""
         if self.tty and self.count:
+            if complete:
+                self.done_partners = self.total
+            self._status("")
             click.echo("", err=True)
 
 
@@ -115,7 +150,14 @@ def _render_summary(result: CrawlResult, *, verbose: bool = False) -> None:
         # Offline, most partner sites are not in the mirror: a count per partner
         # keeps the failures above readable (`-v` or `saferkg links` lists them).
         counts = ", ".join(f"{p.partner} {len(p.not_archived_urls)}" for p in missing)
-        click.echo(f"not archived (crawl -v lists them): {counts}")
+        click.echo(
+            textwrap.fill(
+                f"not archived (crawl -v lists them): {counts}",
+                width=100,
+                subsequent_indent="    ",
+                break_on_hyphens=False,
+            )
+        )
     if result.links:
         shown = ", ".join(f"{k} {v}" for k, v in result.links.items() if v)
         click.echo(f"links checked: {shown or 'none'}")
@@ -170,7 +212,8 @@ def crawl(
         if not settings.mirror_dir.is_dir():
             raise click.ClickException(f"no offline mirror at {settings.mirror_dir}")
         fetcher = MirrorFetcher(settings.mirror_dir)
-    progress = _ProgressLine()
+    progress = _Progress(partners)
+    result: CrawlResult | None = None
     store = _open_store(settings)
     try:
         crawler = Crawler.from_settings(
@@ -187,7 +230,7 @@ def crawl(
     except IngestError as e:
         raise click.ClickException(str(e)) from e
     finally:
-        progress.done()
+        progress.done(complete=result is not None and not result.interrupted)
         store.close()
         if isinstance(fetcher, HttpFetcher):
             fetcher.close()

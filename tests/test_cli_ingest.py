@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +20,8 @@ from sites import (
 
 from saferkg.cli import main
 from saferkg.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ENV = {
     "SAFERKG_DELAY": "0",
@@ -177,3 +184,47 @@ def test_offline_crawl_of_the_bundled_corpus(runner: CliRunner, tmp_path: Path) 
     if any(line.startswith("not archived") for line in lines):
         out = runner.invoke(main, ["--data", str(tmp_path / "d"), "links", "--json"]).stdout
         assert any(link["category"] == "not_archived" for link in json.loads(out)["links"])
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """Run the CLI with stderr on a pseudo-terminal: exit code, stdout, what the terminal got."""
+    main_fd, term_fd = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from saferkg.cli import main; main()", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=term_fd,
+        env=env,
+        cwd=ROOT,
+    )
+    os.close(term_fd)
+    screen = bytearray()
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:  # EIO: the child has closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(main_fd)
+    out, _ = proc.communicate(timeout=60)
+    return proc.returncode, out.decode(), screen.decode()
+
+
+def test_crawl_on_a_terminal_shows_one_status_line(site: Site, tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(sources_toml(site))
+    env = {**os.environ, **ENV, "COLUMNS": "100"}
+    args = ["--data", str(tmp_path / "d"), "crawl", "--live", "--sources", str(sources)]
+    code, out, screen = _on_a_terminal(args, env)
+    assert code == 0, screen
+    assert out.splitlines()[0].split()[:2] == ["partner", "fetched"]  # the table is unchanged
+    # the status line is rewritten in place, not one line per URL ...
+    assert screen.count("\r") > 5 and screen.strip("\r\n").count("\n") == 0
+    assert f"safer-example: {site.url('/csp/')}" in screen
+    assert "[safer-example] fetched" not in screen
+    # ... and ends with every partner done, the pages visited and the links checked
+    last = screen.strip().rsplit("\r", 1)[-1]
+    assert last.startswith("[" + "#" * 20 + "] 1/1 partners")
+    assert re.search(r"\d+ pages  \d+ links", last)
