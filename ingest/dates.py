@@ -13,7 +13,7 @@ Plans name their period in many ways ("2021-2024", "2021–24", "2021/22 -
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -95,22 +95,20 @@ def _periods_in(text: str) -> list[tuple[int, Period]]:
         if _plausible(start, end):
             found.append((m.start(), Period(m.group(0).strip(), start, end)))
             taken.append(m.span())
-    for m in _RANGE.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
-            continue
-        start = int(m.group("a"))
-        end = _full_year(start, m.group("b"))
-        if start == end or not _plausible(start, end):
-            continue
-        found.append((m.start(), Period(m.group(0).strip(), start, end)))
-        taken.append(m.span())
-    for m in _FY.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
-            continue
-        start = int(m.group("a"))
-        end = _full_year(start, m.group("b"))
-        if end == start + 1 and _plausible(start, end):
-            found.append((m.start(), Period(m.group(0).strip(), start, end)))
+    # a range ("2017-20") spans years; a lone financial year ("2021/22") exactly one
+    rules: tuple[tuple[re.Pattern[str], Callable[[int, int], bool]], ...] = (
+        (_RANGE, lambda start, end: start != end),
+        (_FY, lambda start, end: end == start + 1),
+    )
+    for pattern, fits in rules:
+        for m in pattern.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            start = int(m.group("a"))
+            end = _full_year(start, m.group("b"))
+            if fits(start, end) and _plausible(start, end):
+                found.append((m.start(), Period(m.group(0).strip(), start, end)))
+                taken.append(m.span())
     found.sort(key=lambda x: x[0])
     return found
 

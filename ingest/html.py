@@ -61,14 +61,15 @@ _PSEUDO_HEADING = re.compile(
     re.IGNORECASE,
 )
 _BULLET_LINE = re.compile(r"^[•·▪◦●■‣\u2043\u25e6]\s*")
-_UPDATED_TEXT = re.compile(
-    r"(?:last\s+(?:updated|modified|reviewed|revised)|\bupdated|\breviewed)(?:\s+on)?\s*[:\-–]?\s*(.{0,40})",
-    re.IGNORECASE,
-)
-_PUBLISHED_TEXT = re.compile(
-    r"(?:date\s+published|first\s+published|\bpublished|\bposted|\bissued)(?:\s+on)?\s*[:\-–]?\s*(.{0,40})",
-    re.IGNORECASE,
-)
+
+
+def _labelled(labels: str) -> re.Pattern[str]:
+    """A date label ("last updated", "published") and the 40 characters after it, where its date is."""
+    return re.compile(rf"(?:{labels})(?:\s+on)?\s*[:\-–]?\s*(.{{0,40}})", re.IGNORECASE)
+
+
+_UPDATED_TEXT = _labelled(r"last\s+(?:updated|modified|reviewed|revised)|\bupdated|\breviewed")
+_PUBLISHED_TEXT = _labelled(r"date\s+published|first\s+published|\bpublished|\bposted|\bissued")
 META_PUBLISHED = tuple(
     "article:published_time og:published_time dc.date.issued dcterms.issued "
     "dc.date.created dcterms.created dc.date dcterms.date citation_publication_date "
@@ -170,6 +171,11 @@ def _meta(root: lxml_html.HtmlElement) -> dict[str, str]:
     return out
 
 
+def _labelled_date(label: re.Pattern[str], text: str) -> str | None:
+    """The first date written after a label in the page text."""
+    return next((d for m in label.finditer(text) if (d := parse_date(m.group(1)))), None)
+
+
 def _dates(
     root: lxml_html.HtmlElement, meta: dict[str, str], page_text: str
 ) -> tuple[str | None, str | None]:
@@ -186,15 +192,9 @@ def _dates(
         else:
             published = published or value
     if updated is None:
-        for m in _UPDATED_TEXT.finditer(page_text):
-            updated = parse_date(m.group(1))
-            if updated:
-                break
+        updated = _labelled_date(_UPDATED_TEXT, page_text)
     if published is None:
-        for m in _PUBLISHED_TEXT.finditer(page_text):
-            published = parse_date(m.group(1))
-            if published:
-                break
+        published = _labelled_date(_PUBLISHED_TEXT, page_text)
     return published, updated
 
 
