@@ -26,8 +26,8 @@ item still reads on its own. Definition lists become list items
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
@@ -46,13 +46,11 @@ from .htmlclean import (
     parse_html,
     strip_chrome,
 )
-from .model import Document, Link, Section
+from .htmllinks import page_links
+from .model import Document, Section
 
 __all__ = ["decode_html", "extract_html", "norm"]
 
-# dropped with everything inside them, wherever they are
-# id/class/aria-label words of chrome: cookie banners, skip links, breadcrumbs, share bars
-# utility classes that hide an element (the stylesheet is not read)
 BOLD_TAGS = {"b", "strong"}
 _TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|»|·)\s+")
 _PSEUDO_HEADING = re.compile(
@@ -81,84 +79,7 @@ META_UPDATED = tuple(
 )
 
 
-# ---------------------------------------------------------------- links and dates
-
-
-def _base_url(root: lxml_html.HtmlElement, url: str) -> str:
-    for base in root.iter("base"):
-        href = (base.get("href") or "").strip()
-        if href:
-            try:
-                return urljoin(url, href)
-            except ValueError:
-                return url  # a broken <base> is ignored, as browsers do
-    return url
-
-
-def _anchor_text(a: lxml_html.HtmlElement) -> str:
-    text = flat_text(a)
-    if text:
-        return text
-    for attr in ("title", "aria-label"):
-        value = norm(a.get(attr) or "")
-        if value:
-            return value
-    for img in a.iter("img"):
-        alt = norm(img.get("alt") or "")
-        if alt:
-            return alt
-    return ""
-
-
-_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "sms:", "callto:", "file:")
-_ABSOLUTE = re.compile(r"^https?://[^/?#\s\\@]+(?:[/?][^#\s]*)?$", re.IGNORECASE)
-
-
-def _resolver(base: str) -> Callable[[str], str | None]:
-    """Resolve hrefs against ``base``; None for targets that are not web pages."""
-    parts = urlsplit(base)
-    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-    def resolve(href: str) -> str | None:
-        if href[:11].lower().startswith(_SKIP_SCHEMES):
-            return None
-        # fast paths for the common shapes; urljoin for the rest (it is slow on big menus)
-        if "#" not in href and "./" not in href and "\\" not in href:
-            if _ABSOLUTE.match(href):
-                return href
-            if origin and href.startswith("/") and not href.startswith("//") and " " not in href:
-                return origin + href
-        try:
-            target = urlsplit(urljoin(base, href))
-        except ValueError:
-            return None  # e.g. "http://[broken": not a link anyone can follow
-        if target.scheme not in ("http", "https") or not target.netloc:
-            return None
-        return urlunsplit(target._replace(fragment=""))
-
-    return resolve
-
-
-def _links(root: lxml_html.HtmlElement, base: str) -> list[Link]:
-    seen: dict[str, Link] = {}
-    resolved: dict[str, str | None] = {}
-    resolve = _resolver(base)
-    for a in root.iter("a", "area"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith("#"):
-            continue
-        if href in resolved:
-            target = resolved[href]
-        else:
-            target = resolved[href] = resolve(href)
-        if target is None:
-            continue
-        link = seen.get(target)
-        if link is None:
-            seen[target] = Link(target, _anchor_text(a))
-        elif not link.anchor:
-            link.anchor = _anchor_text(a)  # an icon link first, its text link later
-    return list(seen.values())
+# ---------------------------------------------------------------- meta tags and dates
 
 
 def _meta(root: lxml_html.HtmlElement) -> dict[str, str]:
@@ -497,7 +418,7 @@ def extract_html(
     if root is None:
         raise ExtractError(f"{url}: empty HTML document")
     meta = _meta(root)
-    links = _links(root, _base_url(root, url))
+    links = page_links(root, url)
     # pieces joined with a space: "2019</p><p>Last" must not read as "2019Last"
     page_text = norm(" ".join(root.xpath(VISIBLE_TEXT)))
     published, updated = _dates(root, meta, page_text)
