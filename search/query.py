@@ -51,6 +51,7 @@ from .parse import (
     synonym_table,
     text_of,
 )
+from .scoring import QueryScorer
 from .snippets import SNIPPET_CHARS, Marks, highlight, highlight_terms
 
 __all__ = ["MAX_QUERY_CHARS", "SNIPPET_CHARS", "Searcher", "highlight", "synonym_table"]
@@ -79,6 +80,7 @@ class _View:
 
     def __init__(self, searcher: WhooshSearcher) -> None:
         reader = searcher.reader()
+        self.scorer = QueryScorer(searcher)
         self.url_of: list[str] = [text_of(v) for v in reader.column_reader("doc_url")]
         partner = reader.column_reader("partner")
         pname = reader.column_reader("partner_name")
@@ -241,10 +243,10 @@ class Searcher:
                 query = None
             else:
                 # One scoring pass over every match gives the ranking, the
-                # total and the facets together (a second counting pass cost
-                # a third of the query time).
-                for hit in s.search(query, filter=filter_q, limit=None).top_n:
-                    groups.setdefault(view.url_of[hit[1]], []).append(hit)
+                # total and the facets together; see search/scoring.py.
+                url_of = view.url_of
+                for hit in view.scorer.scored(query, filter_q):
+                    groups.setdefault(url_of[hit[1]], []).append(hit)
             urls = set(groups)
         urls &= view.docs.keys()
         total = len(urls)
