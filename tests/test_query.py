@@ -15,6 +15,7 @@ from ingest.store import Store
 from search.errors import QueryError
 from search.index import build_index
 from search.query import MAX_QUERY_CHARS, Searcher, highlight
+from search.scoring import QueryScorer
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +170,51 @@ def test_searcher_follows_incremental_updates_and_rebuilds(tmp_path: Path) -> No
             store.remove_document("https://n.example/k")
             build_index(store, data / "index", rebuild=True)
             assert s.search("knives")["total"] == 0
+
+
+SCORED_QUERIES = [
+    "county lines",
+    "ASB",
+    "DA",
+    "anti social behavour",
+    '"people zones"',
+    "county AND lines",
+    "county lines NOT briefing",
+    "Sentinel OR JAGs",
+    "knife*",
+    "community safety plan",
+    "residents",
+]
+
+
+def test_ranking_and_scores_are_whooshs_own_after_an_edit(tmp_path: Path, thesaurus) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    # An edited document leaves deleted records in the first segment and adds
+    # a second one: the cached posting tables must skip the old records.
+    data = fill_store(tmp_path / "d", sample_docs())
+    with Store.open(data) as store:
+        build_index(store, data / "index", thesaurus=thesaurus, partners=PARTNERS)
+        store.save_document(
+            make_doc(
+                "https://town.example/plan",
+                "safer-town",
+                "Community Safety Plan 2021-2024",
+                [("Priorities", ["Knife crime and county lines, with residents."])],
+            )
+        )
+        assert build_index(store, data / "index", thesaurus=thesaurus).updated == 1
+    with Searcher.open(data / "index", thesaurus=thesaurus) as s:
+        plan = next(h for h in s.search("knife")["hits"] if h["url"].endswith("/plan"))
+        assert "anti-social" not in plan["snippet"]
+        assert "https://town.example/plan" not in urls(s.search("anti social behaviour"))
+        ws, view = s._ensure()
+        scorer = QueryScorer(ws)
+        for q in SCORED_QUERIES:
+            query, _ = s._parse(ws, q)
+            assert query is not None
+            theirs = {h[1]: h[0] for h in ws.search(query, limit=None).top_n}
+            ours = {d: sc for sc, d in scorer.scored(query)}
+            assert ours.keys() == theirs.keys(), q
+            assert all(ours[d] == pytest.approx(theirs[d]) for d in ours), q
 
 
 def test_threads_can_share_one_searcher_while_the_index_is_rebuilt(tmp_path: Path) -> None:
