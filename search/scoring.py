@@ -26,8 +26,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
-#: Cached postings held per index generation, counted in records.
-CACHE_POSTINGS = 3_000_000
+#: Cached postings held per index generation (about 250 bytes each with their key sets).
+CACHE_POSTINGS = 1_000_000
 
 Scores = dict[int, float]
 
