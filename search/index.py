@@ -14,7 +14,6 @@ leaves the last good index in place.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 import uuid
@@ -29,6 +28,7 @@ from whoosh.analysis.filters import LowercaseFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import EmptyIndexError, FileIndex, LockError
 
+from graph.persist import swap
 from ingest.model import Document, Section
 
 from .errors import IndexBuildError, IndexMissing
@@ -132,18 +132,6 @@ def open_index(index_dir: str | Path) -> FileIndex:
         return windex.open_dir(str(real))
     except (EmptyIndexError, OSError) as e:
         raise IndexMissing(f"cannot open the search index at {index_dir}: {e}") from e
-
-
-def _swap(link: Path, target: Path) -> None:
-    """Point ``link`` at ``target`` atomically (rename of a temporary symlink)."""
-    tmp = link.parent / f".{link.name}.tmp-{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(target.name, tmp)  # relative, so the data directory can be moved
-    if link.exists() and not link.is_symlink():
-        # An index directory from before the pointer layout: keep it out of the way.
-        os.rename(link, link.parent / f"{link.name}-legacy-{uuid.uuid4().hex[:8]}")
-    os.replace(tmp, link)
 
 
 def _cleanup(link: Path, keep: Path, previous: Path | None) -> None:
@@ -335,7 +323,7 @@ def _full_build(
         shutil.rmtree(new, ignore_errors=True)
         raise
     previous = link.resolve() if link.is_symlink() else None
-    _swap(link, new)
+    swap(link, new)  # the same atomic pointer swap as the graph's
     _cleanup(link, new, previous)
     return report
 
